@@ -1,0 +1,513 @@
+//! Reading the BaoCao and HoatDong sheets of a form into a [`Submission`]'s content.
+//!
+//! The form is found by its content, not its position: the indicator table by its header
+//! row, the header block by its labels above it. Labels and names are compared after
+//! [`text::fold`], so diacritics, case, NFD and stray spaces do not matter.
+
+use crate::config::Config;
+use crate::ingest::workbook::{Cell, Sheet};
+use crate::model::{Activity, Channel, CellRef, Header, Issue, Micros, ReportedRow, Severity};
+use crate::text::{self, NumberError};
+
+/// Columns of the indicator table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TableColumns {
+    pub code: Option<u16>,
+    pub name: Option<u16>,
+    pub total: u16,
+    pub male: Option<u16>,
+    pub female: Option<u16>,
+}
+
+/// Where the indicator table starts and which columns hold what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableHeader {
+    pub row: u32,
+    pub columns: TableColumns,
+}
+
+fn role(folded: &str) -> Option<&'static str> {
+    Some(match folded {
+        "ma chi tieu" | "ma ct" | "ma so" | "ma" => "code",
+        "ten chi tieu" | "chi tieu" | "noi dung" | "noi dung chi tieu" => "name",
+        "tong so" | "tong" | "tong cong" => "total",
+        "nam" => "male",
+        "nu" => "female",
+        _ => return None,
+    })
+}
+
+/// Finds the indicator table's header row: a row with `Tổng số` and `Mã chỉ tiêu` or
+/// `Tên chỉ tiêu`, those two possibly one row up (a two-row header with merged cells).
+pub fn find_table(sheet: &Sheet) -> Option<TableHeader> {
+    let roles_of = |row: u32| -> Vec<(&'static str, u16)> {
+        sheet
+            .rows
+            .get(&row)
+            .map(|cells| {
+                cells.iter().filter_map(|(c, cell)| cell.text().and_then(|t| role(&text::fold(t))).map(|r| (r, *c))).collect()
+            })
+            .unwrap_or_default()
+    };
+    for &row in sheet.rows.keys() {
+        let here = roles_of(row);
+        let Some(&(_, total)) = here.iter().find(|(r, _)| *r == "total") else { continue };
+        let mut all = here.clone();
+        if !here.iter().any(|(r, _)| *r == "code" || *r == "name") && row > 0 {
+            all.extend(roles_of(row - 1));
+        }
+        let col = |name: &str| all.iter().find(|(r, _)| *r == name).map(|&(_, c)| c);
+        if col("code").is_none() && col("name").is_none() {
+            continue;
+        }
+        return Some(TableHeader {
+            row,
+            columns: TableColumns { code: col("code"), name: col("name"), total, male: col("male"), female: col("female") },
+        });
+    }
+    None
+}
+
+const LABELS: [(&str, &str); 7] = [
+    ("ma don vi", "unit_code"),
+    ("ten don vi", "unit_name"),
+    ("ky bao cao", "period"),
+    ("ngay bao cao", "report_date"),
+    ("nguoi lap bieu", "preparer"),
+    ("dien thoai", "phone"),
+    ("so dien thoai", "phone"),
+];
+
+fn label_of(folded: &str) -> Option<&'static str> {
+    LABELS.iter().find(|(l, _)| *l == folded).map(|&(_, k)| k)
+}
+
+/// Reads the labelled values above the table header row.
+pub fn read_header(sheet: &Sheet, table_row: u32, is_1904: bool, issues: &mut Vec<Issue>) -> Header {
+    let mut h = Header::default();
+    for (&row, cells) in sheet.rows.range(..table_row) {
+        for (i, (col, cell)) in cells.iter().enumerate() {
+            let Some(t) = cell.text() else { continue };
+            let folded = text::fold(t);
+            let (key, value, at) = if let Some(key) = label_of(&folded) {
+                // The next non-empty cell to the right that is not itself a label.
+                let next = cells[i + 1..].iter().find(|(_, c)| !c.text().is_some_and(|t| label_of(&text::fold(t)).is_some()));
+                match next {
+                    Some((c, v)) => (key, v.clone(), CellRef::new(row, *c)),
+                    None => continue,
+                }
+            } else if let Some((label, value)) = t.split_once(':') {
+                match label_of(&text::fold(label)) {
+                    Some(key) if !value.trim().is_empty() => (key, Cell::Text(value.trim().to_string()), CellRef::new(row, *col)),
+                    _ => continue,
+                }
+            } else {
+                continue;
+            };
+            let shown = text::tidy(&value.shown());
+            match key {
+                "unit_code" if h.unit_code.is_none() => {
+                    h.unit_code = Some(shown);
+                    h.unit_code_cell = Some(at);
+                }
+                "unit_name" if h.unit_name.is_none() => h.unit_name = Some(shown),
+                "period" if h.period.is_none() => {
+                    h.period = Some(shown);
+                    h.period_cell = Some(at);
+                }
+                "report_date" if h.report_date_cell.is_none() => {
+                    h.report_date_cell = Some(at);
+                    h.report_date = read_date(&value, is_1904);
+                    if h.report_date.is_none() {
+                        issues.push(Issue {
+                            code: "W004".into(),
+                            severity: Severity::Warning,
+                            sheet: sheet.name.clone(),
+                            cell: Some(at),
+                            indicator: None,
+                            value: shown.clone(),
+                            message_vi: format!("Không đọc được Ngày báo cáo \"{shown}\"; hãy ghi theo dạng ngày/tháng/năm (dd/mm/yyyy). Báo cáo được coi như nộp sớm nhất."),
+                            message_en: format!("Cannot read the report date \"{shown}\"; write it as dd/mm/yyyy. The report counts as the earliest."),
+                        });
+                    }
+                }
+                "preparer" if h.preparer.is_none() => h.preparer = Some(shown),
+                "phone" if h.phone.is_none() => h.phone = Some(shown),
+                _ => {}
+            }
+        }
+    }
+    h
+}
+
+/// A date cell: a real date, an Excel serial number, or `dd/mm/yyyy` text.
+pub fn read_date(cell: &Cell, is_1904: bool) -> Option<chrono::NaiveDate> {
+    match cell {
+        Cell::Date(d) => Some(*d),
+        Cell::Int(i) => text::excel_serial_to_date(*i as f64, is_1904),
+        Cell::Float(f) => text::excel_serial_to_date(*f, is_1904),
+        Cell::Text(t) => text::parse_date_text(t),
+        _ => None,
+    }
+}
+
+const FOOTERS: [&str; 6] =
+    ["nguoi lap bieu", "thu truong don vi", "thu truong co quan", "lanh dao don vi", "xac nhan cua thu truong", "ky ten"];
+
+fn is_footer(folded: &str) -> bool {
+    FOOTERS.iter().any(|f| folded.starts_with(f))
+}
+
+/// Strips a leading enumerator (`1.`, `a)`, `-`) from an indicator name.
+fn strip_enumerator(folded: &str) -> &str {
+    let s = folded.trim_start_matches(['-', '+', '*', '•']).trim_start();
+    if let Some((head, rest)) = s.split_once([' ']) {
+        let h = head.trim_end_matches(['.', ')']);
+        if head.len() > h.len() && h.len() <= 4 && h.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return rest.trim_start();
+        }
+    }
+    s
+}
+
+/// A cell read as a value: `None` is blank.
+pub enum ReadValue {
+    Blank,
+    Value { micros: i64, coerced: bool },
+    Invalid { code: &'static str, why_vi: String, why_en: String },
+}
+
+pub fn read_value(cell: Option<&Cell>) -> ReadValue {
+    let Some(cell) = cell else { return ReadValue::Blank };
+    let invalid = |code, why_vi: &str, why_en: &str| ReadValue::Invalid { code, why_vi: why_vi.into(), why_en: why_en.into() };
+    match cell {
+        Cell::Int(i) => match i.checked_mul(text::MICROS) {
+            Some(micros) => ReadValue::Value { micros, coerced: false },
+            None => invalid("E020", "số quá lớn", "the number is too large"),
+        },
+        Cell::Float(f) => match text::float_to_micros(*f) {
+            Some(micros) => ReadValue::Value { micros, coerced: false },
+            None => invalid("E020", "số quá lớn", "the number is too large"),
+        },
+        Cell::Text(t) => match text::parse_number(t) {
+            Ok(p) => ReadValue::Value { micros: p.micros, coerced: p.coerced || !t.trim().is_empty() },
+            Err(NumberError::Ambiguous) => invalid(
+                "E025",
+                "không rõ dấu chấm/phẩy là phân cách hàng nghìn hay thập phân (dấu chấm phân cách hàng nghìn, dấu phẩy là thập phân, ví dụ 1.234,5)",
+                "it is unclear whether . or , is the decimal point (write 1.234,5 or enter a plain number)",
+            ),
+            Err(NumberError::TooLarge) => invalid("E020", "số quá lớn", "the number is too large"),
+            Err(NumberError::NotANumber) => invalid("E020", "không phải là số", "it is not a number"),
+        },
+        Cell::Bool(_) => invalid("E020", "là giá trị đúng/sai, không phải số", "it is a boolean, not a number"),
+        Cell::Date(_) => invalid("E020", "là ngày tháng, không phải số", "it is a date, not a number"),
+        Cell::Error(_) => invalid("E023", "ô có lỗi công thức Excel", "the cell holds an Excel error"),
+        Cell::FormulaWithoutValue(_) => invalid(
+            "E024",
+            "ô có công thức nhưng chưa có kết quả tính (hãy mở tệp bằng Excel, tính lại và lưu)",
+            "the formula has no stored result (open in Excel, recalculate and save)",
+        ),
+    }
+}
+
+/// The rows of the indicator table, with the issues of reading them.
+pub fn read_table(sheet: &Sheet, table: TableHeader, config: &Config, issues: &mut Vec<Issue>) -> Vec<ReportedRow> {
+    let cols = table.columns;
+    let folded_names: Vec<String> = config.indicators.iter().map(|i| text::fold(&i.name)).collect();
+    let mut rows: Vec<ReportedRow> = Vec::new();
+    let issue = |code: &str, severity, cell: CellRef, indicator: Option<&str>, value: String, vi: String, en: String| Issue {
+        code: code.into(),
+        severity,
+        sheet: sheet.name.clone(),
+        cell: Some(cell),
+        indicator: indicator.map(str::to_string),
+        value,
+        message_vi: vi,
+        message_en: en,
+    };
+    for (&row, cells) in sheet.rows.range(table.row + 1..) {
+        let first_text = cells.iter().find_map(|(_, c)| c.text()).map(text::fold).unwrap_or_default();
+        if is_footer(&first_text) {
+            break;
+        }
+        let value_cols = [Some(cols.total), cols.male, cols.female];
+        let get = |c: Option<u16>| c.and_then(|c| cells.iter().find(|(cc, _)| *cc == c).map(|(_, v)| v));
+        let has_values = value_cols.iter().any(|&c| get(c).is_some());
+        let code_cell = get(cols.code).map(|c| text::tidy(&c.shown())).filter(|s| !s.is_empty());
+        let name_cell = get(cols.name).and_then(|c| c.text()).map(text::tidy);
+        let mut matched = code_cell.as_deref().and_then(|c| config.indicator_index(c));
+        if matched.is_none() && code_cell.is_none() {
+            if let Some(name) = &name_cell {
+                let f = text::fold(name);
+                let key = strip_enumerator(&f);
+                matched = folded_names.iter().position(|n| n == key || n == &f);
+            }
+        }
+        let Some(ind) = matched else {
+            if has_values || code_cell.as_deref().is_some_and(|c| looks_like_code(c, config)) {
+                let what = code_cell.clone().or(name_cell.clone()).unwrap_or_default();
+                let closest = closest_indicator(&what, config);
+                let at = CellRef::new(row, cols.code.or(cols.name).unwrap_or(0));
+                issues.push(issue(
+                    "E015",
+                    Severity::Error,
+                    at,
+                    None,
+                    what.clone(),
+                    format!(
+                        "Dòng {} có số liệu nhưng không khớp chỉ tiêu nào (\"{what}\"). Chỉ tiêu gần nhất: {} \"{}\". Hãy ghi đúng mã chỉ tiêu theo biểu mẫu.",
+                        row + 1,
+                        config.indicators[closest].code,
+                        config.indicators[closest].name
+                    ),
+                    format!(
+                        "Row {} has values but matches no indicator (\"{what}\"). Closest: {} \"{}\".",
+                        row + 1,
+                        config.indicators[closest].code,
+                        config.indicators[closest].name_en
+                    ),
+                ));
+            }
+            continue;
+        };
+        let code = config.indicators[ind].code.clone();
+        if let Some(prev) = rows.iter().find(|r| r.indicator == ind) {
+            issues.push(issue(
+                "E014",
+                Severity::Error,
+                CellRef::new(row, cols.code.or(cols.name).unwrap_or(0)),
+                Some(&code),
+                code.clone(),
+                format!("Chỉ tiêu {code} xuất hiện hai lần (dòng {} và dòng {}). Hãy giữ lại một dòng.", prev.row + 1, row + 1),
+                format!("Indicator {code} appears twice (rows {} and {}).", prev.row + 1, row + 1),
+            ));
+            continue;
+        }
+        let mut reported = ReportedRow { indicator: ind, row, ..Default::default() };
+        for (b, col) in value_cols.iter().enumerate() {
+            let Some(col) = *col else { continue };
+            let at = CellRef::new(row, col);
+            reported.cells[b] = at;
+            let cell = get(Some(col));
+            let shown = cell.map(Cell::shown).unwrap_or_default();
+            match read_value(cell) {
+                ReadValue::Blank => {}
+                ReadValue::Value { micros, coerced } => {
+                    reported.values[b] = Some(Micros(micros));
+                    if coerced {
+                        let v = text::format_micros(micros);
+                        issues.push(issue(
+                            "I001",
+                            Severity::Info,
+                            at,
+                            Some(&code),
+                            shown.clone(),
+                            format!("Giá trị \"{shown}\" được đọc là {v}."),
+                            format!("The value \"{shown}\" was read as {v}."),
+                        ));
+                    }
+                }
+                ReadValue::Invalid { code: c, why_vi, why_en } => issues.push(issue(
+                    c,
+                    Severity::Error,
+                    at,
+                    Some(&code),
+                    shown.clone(),
+                    format!("Ô {at} (chỉ tiêu {code}): \"{shown}\" {why_vi}. Hãy nhập một số."),
+                    format!("Cell {at} ({code}): \"{shown}\": {why_en}."),
+                )),
+            }
+        }
+        rows.push(reported);
+    }
+    rows
+}
+
+fn looks_like_code(s: &str, config: &Config) -> bool {
+    let s = s.trim().to_ascii_uppercase();
+    config.indicators.iter().any(|i| {
+        let prefix: String = i.code.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+        !prefix.is_empty() && s.starts_with(&prefix.to_ascii_uppercase()) && s[prefix.len()..].chars().all(|c| c.is_ascii_digit())
+    })
+}
+
+/// The catalogue index of the indicator whose code or name is nearest to `what`.
+pub fn closest_indicator(what: &str, config: &Config) -> usize {
+    let key = text::fold(what);
+    config
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(i, ind)| {
+            let d = text::edit_distance(&key, &text::fold(&ind.name)).min(text::edit_distance(&key, &text::fold(&ind.code)));
+            (d, i)
+        })
+        .min()
+        .map_or(0, |(_, i)| i)
+}
+
+/// Reads the HoatDong sheet's rows, if it has the activity table.
+pub fn read_activities(sheet: &Sheet, config: &Config, is_1904: bool, issues: &mut Vec<Issue>) -> Option<Vec<Activity>> {
+    let (header_row, cols) = sheet.rows.iter().find_map(|(&row, cells)| {
+        let mut cols = ActivityColumns::default();
+        for (c, cell) in cells {
+            let Some(t) = cell.text() else { continue };
+            match text::fold(t).as_str() {
+                "ngay" | "ngay to chuc" | "ngay thuc hien" => cols.date = Some(*c),
+                "ma loai hoat dong" | "loai hoat dong" | "ma loai" => cols.kind = Some(*c),
+                "hinh thuc" => cols.channel = Some(*c),
+                "so nguoi tham gia" => cols.participants = Some(*c),
+                "trong do nu" | "nu" => cols.female = Some(*c),
+                f if f.starts_with("kinh phi") => cols.cost = Some(*c),
+                _ => {}
+            }
+        }
+        (cols.date.is_some() && cols.kind.is_some()).then_some((row, cols))
+    })?;
+    let mut out = Vec::new();
+    for (&row, cells) in sheet.rows.range(header_row + 1..) {
+        let get = |c: Option<u16>| c.and_then(|c| cells.iter().find(|(cc, _)| *cc == c).map(|(_, v)| v));
+        if get(cols.date).is_none() && get(cols.kind).is_none() {
+            let first = cells.iter().find_map(|(_, c)| c.text()).map(text::fold).unwrap_or_default();
+            if is_footer(&first) {
+                break;
+            }
+            continue;
+        }
+        let mut push = |code: &str, sev, col: Option<u16>, vi: String, en: String| {
+            let cell = get(col);
+            issues.push(Issue {
+                code: code.into(),
+                severity: sev,
+                sheet: sheet.name.clone(),
+                cell: col.map(|c| CellRef::new(row, c)),
+                indicator: None,
+                value: cell.map(Cell::shown).unwrap_or_default(),
+                message_vi: vi,
+                message_en: en,
+            });
+        };
+        let date = get(cols.date).and_then(|c| read_date(c, is_1904));
+        if date.is_none() {
+            push(
+                "E040",
+                Severity::Error,
+                cols.date,
+                format!("Dòng {}: không đọc được ngày tổ chức hoạt động; hãy ghi theo dạng ngày/tháng/năm (dd/mm/yyyy).", row + 1),
+                format!("Row {}: cannot read the activity date; write it as dd/mm/yyyy.", row + 1),
+            );
+        }
+        let kind_text = get(cols.kind).map(|c| text::tidy(&c.shown())).unwrap_or_default();
+        let kind = config.activity_types.iter().position(|t| {
+            t.code.eq_ignore_ascii_case(&kind_text) || text::fold(&t.name) == text::fold(&kind_text)
+        });
+        if kind.is_none() {
+            push(
+                "E042",
+                Severity::Error,
+                cols.kind,
+                format!("Dòng {}: loại hoạt động \"{kind_text}\" không có trong danh mục (HD01…HD{:02}).", row + 1, config.activity_types.len()),
+                format!("Row {}: unknown activity type \"{kind_text}\".", row + 1),
+            );
+        }
+        let channel = get(cols.channel).and_then(Cell::text).and_then(|t| match text::fold(t).as_str() {
+            "truc tiep" => Some(Channel::InPerson),
+            "truc tuyen" => Some(Channel::Online),
+            "ket hop" => Some(Channel::Mixed),
+            _ => None,
+        });
+        let mut number = |col: Option<u16>, what_vi: &str, what_en: &str| -> Option<Micros> {
+            match read_value(get(col)) {
+                ReadValue::Blank => None,
+                ReadValue::Value { micros, .. } if micros >= 0 => Some(Micros(micros)),
+                ReadValue::Value { .. } => {
+                    push("E043", Severity::Error, col, format!("Dòng {}: {what_vi} là số âm.", row + 1), format!("Row {}: {what_en} is negative.", row + 1));
+                    None
+                }
+                ReadValue::Invalid { code, why_vi, why_en } => {
+                    push(code, Severity::Error, col, format!("Dòng {}: {what_vi} {why_vi}.", row + 1), format!("Row {}: {what_en}: {why_en}.", row + 1));
+                    None
+                }
+            }
+        };
+        let participants = number(cols.participants, "số người tham gia", "participants");
+        let female = number(cols.female, "số nữ tham gia", "female participants");
+        let cost = number(cols.cost, "kinh phí", "cost");
+        if let (Some(p), Some(f)) = (participants, female) {
+            if f > p {
+                push(
+                    "E041",
+                    Severity::Error,
+                    cols.female,
+                    format!("Dòng {}: số nữ ({f}) lớn hơn số người tham gia ({p}).", row + 1),
+                    format!("Row {}: female participants ({f}) exceed participants ({p}).", row + 1),
+                );
+            }
+        }
+        out.push(Activity { row, date, kind, channel, participants, female, cost });
+    }
+    Some(out)
+}
+
+#[derive(Default, Clone, Copy)]
+struct ActivityColumns {
+    date: Option<u16>,
+    kind: Option<u16>,
+    channel: Option<u16>,
+    participants: Option<u16>,
+    female: Option<u16>,
+    cost: Option<u16>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn sheet(rows: &[(u32, &[(u16, &str)])]) -> Sheet {
+        let mut s = Sheet { name: "BaoCao".into(), rows: BTreeMap::new() };
+        for (r, cells) in rows {
+            s.rows.insert(*r, cells.iter().map(|(c, t)| (*c, Cell::Text((*t).to_string()))).collect());
+        }
+        s
+    }
+
+    #[test]
+    fn table_found_shifted_and_with_two_row_header() {
+        let s = sheet(&[
+            (5, &[(2, "STT"), (3, "Mã chỉ tiêu"), (4, "Tên chỉ tiêu"), (6, "Kết quả")]),
+            (6, &[(6, "TỔNG SỐ"), (7, "Nam"), (8, "Nữ")]),
+        ]);
+        let t = find_table(&s).unwrap();
+        assert_eq!(t.row, 6);
+        assert_eq!(t.columns, TableColumns { code: Some(3), name: Some(4), total: 6, male: Some(7), female: Some(8) });
+    }
+
+    #[test]
+    fn header_labels_in_next_cell_or_after_colon() {
+        let s = sheet(&[
+            (0, &[(0, "Mã đơn vị:"), (2, "005")]),
+            (1, &[(0, "Kỳ báo cáo: 2023-THD")]),
+            (2, &[(1, "ngay bao cao"), (3, "18/12/2023")]),
+            (3, &[(0, "Người lập biểu"), (1, "Điện thoại")]),
+            (9, &[(0, "Mã chỉ tiêu"), (1, "Tổng số")]),
+        ]);
+        let mut issues = vec![];
+        let h = read_header(&s, 9, false, &mut issues);
+        assert_eq!(h.unit_code.as_deref(), Some("005"));
+        assert_eq!(h.unit_code_cell, Some(CellRef::new(0, 2)));
+        assert_eq!(h.period.as_deref(), Some("2023-THD"));
+        assert_eq!(h.report_date, chrono::NaiveDate::from_ymd_opt(2023, 12, 18));
+        // A label followed only by another label has no value.
+        assert_eq!(h.preparer, None);
+        assert!(issues.is_empty());
+    }
+
+    #[test]
+    fn enumerators_are_stripped_from_names() {
+        assert_eq!(strip_enumerator("1. so van ban"), "so van ban");
+        assert_eq!(strip_enumerator("a) so van ban"), "so van ban");
+        assert_eq!(strip_enumerator("- so van ban"), "so van ban");
+        assert_eq!(strip_enumerator("so van ban"), "so van ban");
+    }
+}

@@ -1,0 +1,333 @@
+//! Files in, submissions out: discovering the inputs, reading each workbook, identifying
+//! its unit and period.
+//!
+//! Every file found yields exactly one [`Submission`], a rejected or ignored one included;
+//! a file that crashes the reader yields a rejection, never a crash of the batch.
+
+pub mod form;
+pub mod workbook;
+
+use std::io::Read;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::config::{Config, Period};
+use crate::model::{CellRef, Issue, Severity, Submission};
+use crate::text;
+use workbook::{OpenError, Workbook};
+
+pub const SPREADSHEET_EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xlsb", "xls", "ods"];
+
+/// A file under the inputs directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// Relative to the inputs directory, `/`-separated, NFC.
+    pub rel: String,
+    pub abs: PathBuf,
+    /// Why it is not read as a form, when it is not.
+    pub ignored: Option<&'static str>,
+}
+
+/// Lists every file under `root`, recursively, sorted by relative path (byte order).
+/// `skip` (the outputs directory, when it lies inside the inputs) is not entered.
+pub fn discover(root: &Path, skip: Option<&Path>) -> std::io::Result<Vec<Found>> {
+    let mut out = Vec::new();
+    let skip = skip.and_then(|s| s.canonicalize().ok());
+    walk(root, root, skip.as_deref(), &mut out)?;
+    out.sort_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
+    Ok(out)
+}
+
+fn walk(root: &Path, dir: &Path, skip: Option<&Path>, out: &mut Vec<Found>) -> std::io::Result<()> {
+    let entries = std::fs::read_dir(dir)?;
+    for entry in entries {
+        let entry = entry?;
+        let path = entry.path();
+        let meta = std::fs::symlink_metadata(&path)?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if meta.is_dir() {
+            if skip.is_some_and(|s| path.canonicalize().is_ok_and(|p| p == s)) {
+                continue;
+            }
+            walk(root, &path, skip, out)?;
+            continue;
+        }
+        let rel = path.strip_prefix(root).unwrap_or(&path);
+        let rel = text::nfc(&rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"));
+        let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+        let ignored = if meta.file_type().is_symlink() && !path.is_file() {
+            Some("not a regular file")
+        } else if name.starts_with("~$") || name.starts_with(".~lock") {
+            Some("editor lock file")
+        } else if name.starts_with('.') {
+            Some("hidden file")
+        } else if !SPREADSHEET_EXTENSIONS.contains(&ext.as_str()) {
+            Some("not a spreadsheet")
+        } else {
+            None
+        };
+        out.push(Found { rel, abs: path, ignored });
+    }
+    Ok(())
+}
+
+/// The period a run covers and the configuration it reads against.
+pub struct ReadContext<'a> {
+    pub config: &'a Config,
+    pub period: &'a Period,
+}
+
+/// Reads one file into a submission. Never panics: a reader crash becomes a rejection.
+pub fn read(found: &Found, ctx: &ReadContext<'_>) -> Submission {
+    let mut sub = Submission { path: found.rel.clone(), ..Default::default() };
+    let bytes = match read_bounded(&found.abs, ctx.config.limits.max_file_bytes) {
+        Ok(b) => b,
+        Err(e) => {
+            sub.issues.push(file_issue("E001", format!("Không đọc được tệp: {e}."), format!("Cannot read the file: {e}.")));
+            return sub;
+        }
+    };
+    sub.sha256 = crate::config::hex(&Sha256::digest(&bytes));
+    if found.ignored.is_some() {
+        return sub;
+    }
+    let result = catch_unwind(AssertUnwindSafe(|| read_form(bytes, &mut sub, ctx)));
+    match result {
+        Ok(Ok(())) => identify(&mut sub, found, ctx),
+        Ok(Err(e)) => sub.issues.push(file_issue(e.code(), e.message_vi(), e.message_en())),
+        Err(_) => sub.issues.push(file_issue(
+            "E004",
+            "Tệp có cấu trúc bất thường làm trình đọc dừng lại. Hãy mở bằng Excel, lưu lại dưới dạng .xlsx và gửi lại.".into(),
+            "The file's structure crashed the reader; re-save it as .xlsx.".into(),
+        )),
+    }
+    sub
+}
+
+/// Reads at most `max + 1` bytes: a file over the limit is refused without reading it all.
+fn read_bounded(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    let file = std::fs::File::open(path)?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(len.min(max + 1) as usize);
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn file_issue(code: &str, vi: String, en: String) -> Issue {
+    Issue {
+        code: code.into(),
+        severity: Severity::Error,
+        sheet: String::new(),
+        cell: None,
+        indicator: None,
+        value: String::new(),
+        message_vi: vi,
+        message_en: en,
+    }
+}
+
+fn sheet_key(name: &str) -> String {
+    text::fold(name).replace(' ', "")
+}
+
+fn read_form(bytes: Vec<u8>, sub: &mut Submission, ctx: &ReadContext<'_>) -> Result<(), OpenError> {
+    let mut wb = Workbook::open(bytes, &ctx.config.limits)?;
+    let names = wb.sheet_names.clone();
+    // BaoCao by name first, then any other sheet but the instructions, by content.
+    let mut order: Vec<&String> = names.iter().filter(|n| sheet_key(n) == "baocao").collect();
+    order.extend(names.iter().filter(|n| !matches!(sheet_key(n).as_str(), "baocao" | "huongdan" | "hoatdong")));
+    let mut found = None;
+    for name in order {
+        let sheet = wb.sheet(name)?;
+        if let Some(table) = form::find_table(&sheet) {
+            found = Some((sheet, table));
+            break;
+        }
+    }
+    let Some((sheet, table)) = found else {
+        sub.issues.push(file_issue(
+            "E010",
+            "Không tìm thấy bảng chỉ tiêu (dòng tiêu đề \"Mã chỉ tiêu | Tên chỉ tiêu | Tổng số\") trong tệp. Hãy dùng đúng biểu mẫu báo cáo.".into(),
+            "No indicator table (header row \"Mã chỉ tiêu | Tên chỉ tiêu | Tổng số\") was found.".into(),
+        ));
+        return Ok(());
+    };
+    sub.sheet = sheet.name.clone();
+    sub.header = form::read_header(&sheet, table.row, wb.is_1904, &mut sub.issues);
+    sub.rows = form::read_table(&sheet, table, ctx.config, &mut sub.issues);
+    drop(sheet);
+    let mut order: Vec<&String> = names.iter().filter(|n| sheet_key(n) == "hoatdong").collect();
+    order.extend(names.iter().filter(|n| **n != sub.sheet && !matches!(sheet_key(n).as_str(), "hoatdong" | "huongdan")));
+    for name in order {
+        let sheet = wb.sheet(name)?;
+        if let Some(acts) = form::read_activities(&sheet, ctx.config, wb.is_1904, &mut sub.issues) {
+            sub.activity_sheet = Some(sheet.name.clone());
+            sub.activities = acts;
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Matches a code as typed against the configured units: exactly, ignoring case, or as a
+/// number whose leading zeros Excel dropped (`1` → `001`) when exactly one code fits.
+pub fn match_unit_code(typed: &str, config: &Config) -> Option<String> {
+    let t = typed.trim();
+    let t = t.strip_suffix(".0").unwrap_or(t);
+    if t.is_empty() {
+        return None;
+    }
+    if let Some(u) = config.units.iter().find(|u| u.code.eq_ignore_ascii_case(t)) {
+        return Some(u.code.clone());
+    }
+    let n: u64 = t.parse().ok()?;
+    let mut fits = config.units.iter().filter(|u| u.code.chars().all(|c| c.is_ascii_digit()) && u.code.parse() == Ok(n));
+    match (fits.next(), fits.next()) {
+        (Some(u), None) => Some(u.code.clone()),
+        _ => None,
+    }
+}
+
+/// The unit code a file name starts with (`005_CauGiay.xlsx` → `005`), if it is a known one.
+fn code_from_file_name(rel: &str, config: &Config) -> Option<String> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    let first = stem.split(['_', '-', ' ', '.']).next()?;
+    match_unit_code(first, config)
+}
+
+/// Resolves the unit and period of a read form, adding identity issues.
+fn identify(sub: &mut Submission, found: &Found, ctx: &ReadContext<'_>) {
+    if sub.sheet.is_empty() {
+        return;
+    }
+    let config = ctx.config;
+    let sheet = sub.sheet.clone();
+    let issue = |code: &str, severity, cell: Option<CellRef>, value: &str, vi: String, en: String| Issue {
+        code: code.into(),
+        severity,
+        sheet: sheet.clone(),
+        cell,
+        indicator: None,
+        value: value.to_string(),
+        message_vi: vi,
+        message_en: en,
+    };
+    let from_name = code_from_file_name(&found.rel, config);
+    let file_name = found.rel.rsplit('/').next().unwrap_or(&found.rel).to_string();
+    match sub.header.unit_code.clone() {
+        Some(typed) => match match_unit_code(&typed, config) {
+            Some(code) => {
+                if let Some(other) = from_name.as_ref().filter(|c| **c != code) {
+                    sub.issues.push(issue(
+                        "W002",
+                        Severity::Warning,
+                        sub.header.unit_code_cell,
+                        &typed,
+                        format!("Mã đơn vị trong tệp là {code} nhưng tên tệp \"{file_name}\" mang mã {other}. Số liệu được tính cho đơn vị {code}."),
+                        format!("The form says unit {code} but the file name \"{file_name}\" says {other}; counted for {code}."),
+                    ));
+                }
+                sub.unit = Some(code);
+            }
+            None => sub.issues.push(issue(
+                "E012",
+                Severity::Error,
+                sub.header.unit_code_cell,
+                &typed,
+                format!("Mã đơn vị \"{typed}\" không có trong danh mục đơn vị. Hãy ghi đúng mã đơn vị được cấp."),
+                format!("Unit code \"{typed}\" is not in the unit list."),
+            )),
+        },
+        None => {
+            let by_name = sub.header.unit_name.as_ref().and_then(|n| {
+                let key = text::fold(n);
+                config.units.iter().find(|u| text::fold(&u.name) == key).map(|u| u.code.clone())
+            });
+            match (from_name, by_name) {
+                (Some(code), _) => {
+                    sub.issues.push(issue(
+                        "W001",
+                        Severity::Warning,
+                        None,
+                        "",
+                        format!("Biểu mẫu thiếu Mã đơn vị; đơn vị {code} được xác định theo tên tệp \"{file_name}\". Hãy điền Mã đơn vị."),
+                        format!("The form lacks the unit code; unit {code} was taken from the file name."),
+                    ));
+                    sub.unit = Some(code);
+                }
+                (None, Some(code)) => {
+                    sub.issues.push(issue(
+                        "W001",
+                        Severity::Warning,
+                        None,
+                        sub.header.unit_name.as_deref().unwrap_or(""),
+                        format!("Biểu mẫu thiếu Mã đơn vị; đơn vị {code} được xác định theo Tên đơn vị. Hãy điền Mã đơn vị."),
+                        format!("The form lacks the unit code; unit {code} was taken from the unit name."),
+                    ));
+                    sub.unit = Some(code);
+                }
+                (None, None) => sub.issues.push(issue(
+                    "E011",
+                    Severity::Error,
+                    None,
+                    "",
+                    "Biểu mẫu thiếu Mã đơn vị và không xác định được đơn vị từ tên tệp hay tên đơn vị. Hãy điền Mã đơn vị.".into(),
+                    "The unit code is missing and cannot be inferred from the file name or unit name.".into(),
+                )),
+            }
+        }
+    }
+    match sub.header.period.clone() {
+        None => {
+            sub.issues.push(issue(
+                "W003",
+                Severity::Warning,
+                None,
+                "",
+                format!("Biểu mẫu chưa ghi Kỳ báo cáo; được tính vào kỳ {}.", ctx.period.code),
+                format!("The report period is blank; counted for {}.", ctx.period.code),
+            ));
+            sub.period = Some(ctx.period.code.clone());
+        }
+        Some(typed) => {
+            let key = text::fold(&typed);
+            match config.periods.iter().find(|p| text::fold(&p.code) == key || text::fold(&p.name) == key) {
+                Some(p) => sub.period = Some(p.code.clone()),
+                None => sub.issues.push(issue(
+                    "E013",
+                    Severity::Error,
+                    sub.header.period_cell,
+                    &typed,
+                    format!("Kỳ báo cáo \"{typed}\" không có trong danh mục. Kỳ hiện tại là {}.", ctx.period.code),
+                    format!("Unknown report period \"{typed}\"; the current one is {}.", ctx.period.code),
+                )),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numeric_unit_codes_regain_their_zeros() {
+        let c = Config::embedded().unwrap();
+        assert_eq!(match_unit_code("1", &c).as_deref(), Some("001"));
+        assert_eq!(match_unit_code("5.0", &c).as_deref(), Some("005"));
+        assert_eq!(match_unit_code("s01", &c).as_deref(), Some("S01"));
+        assert_eq!(match_unit_code("999", &c), None);
+        assert_eq!(match_unit_code("", &c), None);
+    }
+
+    #[test]
+    fn file_name_codes() {
+        let c = Config::embedded().unwrap();
+        assert_eq!(code_from_file_name("a/b/005_CauGiay.xlsx", &c).as_deref(), Some("005"));
+        assert_eq!(code_from_file_name("D02-HoiPhuNu.xls", &c).as_deref(), Some("D02"));
+        assert_eq!(code_from_file_name("baocao.xlsx", &c), None);
+    }
+}

@@ -1,0 +1,356 @@
+//! Opening a workbook, whatever its format, into plain sheets of cells.
+//!
+//! This is the only file that touches calamine. The format is chosen by the file's magic
+//! bytes, not its extension, so a renamed file gets a true reason. Zip containers are
+//! checked for declared sizes before anything is inflated, and xlsx/xlsb sheets are
+//! streamed cell by cell with a cell budget: a stray cell at XFD1048576 costs one cell,
+//! not a whole-sheet allocation.
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+
+use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
+use chrono::NaiveDate;
+
+use crate::config::Limits;
+use crate::text;
+
+/// A cell's content as the form reader needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Int(i64),
+    Float(f64),
+    Text(String),
+    Bool(bool),
+    Date(NaiveDate),
+    /// An Excel error value such as `#DIV/0!`.
+    Error(String),
+    /// A formula whose result was never stored: it would read as 0.
+    FormulaWithoutValue(String),
+}
+
+impl Cell {
+    /// The value as read, for issue messages.
+    pub fn shown(&self) -> String {
+        match self {
+            Cell::Int(i) => i.to_string(),
+            Cell::Float(f) => {
+                if f.fract() == 0.0 && f.abs() < 1e15 { format!("{f:.0}") } else { f.to_string() }
+            }
+            Cell::Text(s) => s.clone(),
+            Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+            Cell::Date(d) => d.format("%d/%m/%Y").to_string(),
+            Cell::Error(e) => e.clone(),
+            Cell::FormulaWithoutValue(f) => format!("={f}"),
+        }
+    }
+
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Cell::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// A sheet as a sparse grid: only non-empty cells, by row then column.
+#[derive(Debug, Clone, Default)]
+pub struct Sheet {
+    pub name: String,
+    pub rows: BTreeMap<u32, Vec<(u16, Cell)>>,
+}
+
+impl Sheet {
+    pub fn get(&self, row: u32, col: u16) -> Option<&Cell> {
+        self.rows.get(&row)?.iter().find(|(c, _)| *c == col).map(|(_, cell)| cell)
+    }
+
+    fn push(&mut self, row: u32, col: u32, cell: Cell) {
+        let col = u16::try_from(col).unwrap_or(u16::MAX);
+        self.rows.entry(row).or_default().push((col, cell));
+    }
+
+    fn sort(&mut self) {
+        for cells in self.rows.values_mut() {
+            cells.sort_by_key(|(c, _)| *c);
+        }
+    }
+}
+
+/// Why a file could not be read as a workbook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpenError {
+    Empty,
+    NotASpreadsheet(String),
+    Encrypted,
+    TooLarge(String),
+    Corrupt(String),
+}
+
+impl OpenError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            OpenError::Empty | OpenError::NotASpreadsheet(_) | OpenError::Corrupt(_) => "E001",
+            OpenError::Encrypted => "E002",
+            OpenError::TooLarge(_) => "E003",
+        }
+    }
+
+    pub fn message_vi(&self) -> String {
+        match self {
+            OpenError::Empty => "Tệp rỗng (0 byte). Hãy gửi lại tệp báo cáo.".into(),
+            OpenError::NotASpreadsheet(why) => {
+                format!("Tệp không phải bảng tính Excel/LibreOffice ({why}). Hãy lưu lại bằng Excel dưới dạng .xlsx và gửi lại.")
+            }
+            OpenError::Encrypted => "Tệp bị mã hóa (đặt mật khẩu). Hãy gỡ mật khẩu rồi gửi lại.".into(),
+            OpenError::TooLarge(why) => format!("Tệp vượt giới hạn cho phép ({why}). Hãy chỉ gửi biểu mẫu báo cáo."),
+            OpenError::Corrupt(why) => format!("Tệp bị hỏng, không đọc được ({why}). Hãy mở lại bằng Excel, lưu và gửi lại."),
+        }
+    }
+
+    pub fn message_en(&self) -> String {
+        match self {
+            OpenError::Empty => "The file is empty (0 bytes).".into(),
+            OpenError::NotASpreadsheet(why) => format!("The file is not a spreadsheet ({why})."),
+            OpenError::Encrypted => "The file is encrypted (password-protected).".into(),
+            OpenError::TooLarge(why) => format!("The file exceeds a limit ({why})."),
+            OpenError::Corrupt(why) => format!("The file is corrupt ({why})."),
+        }
+    }
+}
+
+/// The container a file really is, from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Xlsx,
+    Xlsb,
+    Ods,
+    Xls,
+}
+
+/// An opened workbook: its sheet names, and a way to read a sheet's cells.
+pub struct Workbook {
+    inner: Inner,
+    pub is_1904: bool,
+    pub sheet_names: Vec<String>,
+    max_cells: u64,
+}
+
+enum Inner {
+    Xlsx(Box<Xlsx<Cursor<Vec<u8>>>>),
+    Xlsb(Box<Xlsb<Cursor<Vec<u8>>>>),
+    Ods(Box<Ods<Cursor<Vec<u8>>>>),
+    Xls(Box<Xls<Cursor<Vec<u8>>>>),
+}
+
+impl Workbook {
+    /// Opens a workbook held in memory. `bytes` was read from a file of that size.
+    pub fn open(bytes: Vec<u8>, limits: &Limits) -> Result<Workbook, OpenError> {
+        if bytes.is_empty() {
+            return Err(OpenError::Empty);
+        }
+        if bytes.len() as u64 > limits.max_file_bytes {
+            return Err(OpenError::TooLarge(format!(
+                "{} bytes > {} bytes",
+                bytes.len(),
+                limits.max_file_bytes
+            )));
+        }
+        let kind = sniff(&bytes, limits)?;
+        let corrupt = |e: &dyn std::fmt::Display| OpenError::Corrupt(e.to_string());
+        let inner = match kind {
+            Kind::Xlsx => Inner::Xlsx(Box::new(Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
+                calamine::XlsxError::Password => OpenError::Encrypted,
+                e => corrupt(&e),
+            })?)),
+            Kind::Xlsb => Inner::Xlsb(Box::new(Xlsb::new(Cursor::new(bytes)).map_err(|e| match e {
+                calamine::XlsbError::Password => OpenError::Encrypted,
+                e => corrupt(&e),
+            })?)),
+            Kind::Ods => Inner::Ods(Box::new(Ods::new(Cursor::new(bytes)).map_err(|e| match e {
+                calamine::OdsError::Password => OpenError::Encrypted,
+                e => corrupt(&e),
+            })?)),
+            Kind::Xls => Inner::Xls(Box::new(Xls::new(Cursor::new(bytes)).map_err(|e| match e {
+                calamine::XlsError::Password => OpenError::Encrypted,
+                e => corrupt(&e),
+            })?)),
+        };
+        let (sheet_names, is_1904) = match &inner {
+            Inner::Xlsx(w) => (w.sheet_names(), w.has_1904_epoch()),
+            Inner::Xlsb(w) => (w.sheet_names(), w.has_1904_epoch()),
+            Inner::Ods(w) => (w.sheet_names(), false),
+            Inner::Xls(w) => (w.sheet_names(), w.has_1904_epoch()),
+        };
+        Ok(Workbook { inner, is_1904, sheet_names, max_cells: limits.max_cells_per_sheet })
+    }
+
+    /// Reads one sheet's non-empty cells.
+    pub fn sheet(&mut self, name: &str) -> Result<Sheet, OpenError> {
+        let mut sheet = Sheet { name: name.to_string(), rows: BTreeMap::new() };
+        let max = self.max_cells;
+        let is_1904 = self.is_1904;
+        let too_many = || OpenError::TooLarge(format!("sheet \"{name}\" has more than {max} cells"));
+        let mut count = 0u64;
+        match &mut self.inner {
+            Inner::Xlsx(w) => {
+                let mut reader = w.worksheet_cells_reader(name).map_err(|e| OpenError::Corrupt(e.to_string()))?;
+                while let Some(c) = reader.next_cell_with_formula().map_err(|e| OpenError::Corrupt(e.to_string()))? {
+                    let cell = match (&c.value, &c.formula) {
+                        (DataRef::Empty, Some(f)) if !f.is_empty() => Some(Cell::FormulaWithoutValue(f.clone())),
+                        (v, _) => from_data_ref(v, is_1904),
+                    };
+                    if let Some(cell) = cell {
+                        count += 1;
+                        if count > max {
+                            return Err(too_many());
+                        }
+                        sheet.push(c.pos.0, c.pos.1, cell);
+                    }
+                }
+            }
+            Inner::Xlsb(w) => {
+                let mut reader = w.worksheet_cells_reader(name).map_err(|e| OpenError::Corrupt(e.to_string()))?;
+                while let Some(c) = reader.next_cell().map_err(|e| OpenError::Corrupt(e.to_string()))? {
+                    if let Some(cell) = from_data_ref(c.get_value(), is_1904) {
+                        count += 1;
+                        if count > max {
+                            return Err(too_many());
+                        }
+                        let (r, col) = c.get_position();
+                        sheet.push(r, col, cell);
+                    }
+                }
+            }
+            Inner::Ods(w) => {
+                let range = w.worksheet_range(name).map_err(|e| OpenError::Corrupt(e.to_string()))?;
+                fill_from_range(&mut sheet, &range, is_1904, max).map_err(|()| too_many())?;
+            }
+            Inner::Xls(w) => {
+                let range = w.worksheet_range(name).map_err(|e| OpenError::Corrupt(e.to_string()))?;
+                fill_from_range(&mut sheet, &range, is_1904, max).map_err(|()| too_many())?;
+            }
+        }
+        sheet.sort();
+        Ok(sheet)
+    }
+}
+
+fn fill_from_range(sheet: &mut Sheet, range: &calamine::Range<Data>, is_1904: bool, max: u64) -> Result<(), ()> {
+    let (r0, c0) = range.start().unwrap_or((0, 0));
+    let mut count = 0u64;
+    for (r, c, v) in range.used_cells() {
+        if let Some(cell) = from_data(v, is_1904) {
+            count += 1;
+            if count > max {
+                return Err(());
+            }
+            sheet.push(r0 + r as u32, c0 + c as u32, cell);
+        }
+    }
+    Ok(())
+}
+
+fn from_data_ref(v: &DataRef<'_>, is_1904: bool) -> Option<Cell> {
+    Some(match v {
+        DataRef::Empty => return None,
+        DataRef::Int(i) => Cell::Int(*i),
+        DataRef::Float(f) => Cell::Float(*f),
+        DataRef::String(s) => text_cell(s)?,
+        DataRef::SharedString(s) => text_cell(s)?,
+        DataRef::Bool(b) => Cell::Bool(*b),
+        DataRef::DateTime(dt) => date_cell(dt.as_f64(), dt.is_datetime(), is_1904, dt.as_datetime()),
+        DataRef::DateTimeIso(s) => iso_cell(s),
+        DataRef::DurationIso(s) => Cell::Text(s.clone()),
+        DataRef::Error(e) => Cell::Error(e.to_string()),
+    })
+}
+
+fn from_data(v: &Data, is_1904: bool) -> Option<Cell> {
+    Some(match v {
+        Data::Empty => return None,
+        Data::Int(i) => Cell::Int(*i),
+        Data::Float(f) => Cell::Float(*f),
+        Data::String(s) => text_cell(s)?,
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(dt) => date_cell(dt.as_f64(), dt.is_datetime(), is_1904, dt.as_datetime()),
+        Data::DateTimeIso(s) => iso_cell(s),
+        Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::Error(e) => Cell::Error(e.to_string()),
+    })
+}
+
+fn text_cell(s: &str) -> Option<Cell> {
+    if s.trim().is_empty() { None } else { Some(Cell::Text(text::nfc(s))) }
+}
+
+/// A number formatted as a date. Kept as a number when it is not a date in the workbook's
+/// system (a count formatted as a date by mistake stays readable as a count).
+fn date_cell(serial: f64, is_datetime: bool, is_1904: bool, dt: Option<chrono::NaiveDateTime>) -> Cell {
+    match (is_datetime, dt) {
+        (true, Some(dt)) => Cell::Date(dt.date()),
+        _ => text::excel_serial_to_date(serial, is_1904).map_or(Cell::Float(serial), Cell::Date),
+    }
+}
+
+fn iso_cell(s: &str) -> Cell {
+    text::parse_date_text(s).map_or_else(|| Cell::Text(s.to_string()), Cell::Date)
+}
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Tells the container from its bytes, and checks a zip's declared sizes.
+fn sniff(bytes: &[u8], limits: &Limits) -> Result<Kind, OpenError> {
+    if bytes.starts_with(CFB_MAGIC) {
+        // An encrypted xlsx is a CFB container with an EncryptionInfo stream.
+        let marker: Vec<u8> = "EncryptionInfo".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        if bytes.windows(marker.len()).any(|w| w == marker.as_slice()) {
+            return Err(OpenError::Encrypted);
+        }
+        return Ok(Kind::Xls);
+    }
+    if !bytes.starts_with(ZIP_MAGIC) {
+        let why = if bytes.iter().take(512).all(|&b| b == b'\t' || b == b'\n' || b == b'\r' || b >= 0x20) {
+            "tệp văn bản / a text file"
+        } else {
+            "định dạng không xác định / unknown format"
+        };
+        return Err(OpenError::NotASpreadsheet(why.into()));
+    }
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| OpenError::Corrupt(format!("zip: {e}")))?;
+    let mut total: u64 = 0;
+    let mut names = Vec::with_capacity(zip.len());
+    let mut mimetype_ods = false;
+    for i in 0..zip.len() {
+        let f = zip.by_index_raw(i).map_err(|e| OpenError::Corrupt(format!("zip: {e}")))?;
+        total = total.saturating_add(f.size());
+        let ratio = f.size() / f.compressed_size().max(1);
+        if f.size() > 1 << 20 && ratio > limits.max_compression_ratio {
+            return Err(OpenError::TooLarge(format!(
+                "zip entry compressed {ratio}:1 > {}:1, a decompression bomb",
+                limits.max_compression_ratio
+            )));
+        }
+        let name = f.name().map(|n| n.to_string()).unwrap_or_default();
+        if name == "mimetype" {
+            mimetype_ods = true;
+        }
+        names.push(name);
+    }
+    if total > limits.max_uncompressed_bytes {
+        return Err(OpenError::TooLarge(format!(
+            "{total} bytes uncompressed > {} bytes",
+            limits.max_uncompressed_bytes
+        )));
+    }
+    if names.iter().any(|n| n == "xl/workbook.xml") {
+        Ok(Kind::Xlsx)
+    } else if names.iter().any(|n| n == "xl/workbook.bin") {
+        Ok(Kind::Xlsb)
+    } else if mimetype_ods && names.iter().any(|n| n == "content.xml") {
+        Ok(Kind::Ods)
+    } else {
+        Err(OpenError::NotASpreadsheet("tệp nén zip không phải bảng tính / a zip that is not a workbook".into()))
+    }
+}

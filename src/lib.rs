@@ -1,0 +1,10 @@
+//! tonghop consolidates the Excel reports of a city's reporting units into one city report.
+//!
+//! Data comes in ([`ingest`]), is checked ([`validate`]), is summed ([`aggregate`]) and goes
+//! out ([`report`]); [`pipeline`] wires the stages together.
+
+pub mod config;
+pub mod ingest;
+pub mod model;
+pub mod report;
+pub mod text;

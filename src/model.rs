@@ -1,0 +1,298 @@
+//! The domain: what a submission holds, what a finding says, what became of each file.
+//!
+//! These types cross every stage. They hold no I/O; the ingest stage fills them, the
+//! validate stage adds issues, the aggregate and report stages read them.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::text;
+
+/// A cell address such as `E14`, zero-based inside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CellRef {
+    pub row: u32,
+    pub col: u16,
+}
+
+impl CellRef {
+    pub fn new(row: u32, col: u16) -> Self {
+        Self { row, col }
+    }
+}
+
+impl std::fmt::Display for CellRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut col = u32::from(self.col) + 1;
+        let mut letters = Vec::new();
+        while col > 0 {
+            let rem = (col - 1) % 26;
+            letters.push(char::from(b'A' + rem as u8));
+            col = (col - 1) / 26;
+        }
+        letters.reverse();
+        write!(f, "{}{}", letters.into_iter().collect::<String>(), self.row + 1)
+    }
+}
+
+/// Tổng số, Nam, Nữ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Breakdown {
+    Total,
+    Male,
+    Female,
+}
+
+impl Breakdown {
+    pub const ALL: [Breakdown; 3] = [Breakdown::Total, Breakdown::Male, Breakdown::Female];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Breakdown::Total => "total",
+            Breakdown::Male => "male",
+            Breakdown::Female => "female",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// A value in micro-units (1e-6): counts and amounts add up exactly, whatever the order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Micros(pub i64);
+
+impl Micros {
+    pub fn from_units(n: i64) -> Self {
+        Micros(n * text::MICROS)
+    }
+    pub fn is_whole(self) -> bool {
+        self.0 % text::MICROS == 0
+    }
+    pub fn as_f64(self) -> f64 {
+        self.0 as f64 / text::MICROS as f64
+    }
+}
+
+impl std::fmt::Display for Micros {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&text::format_micros(self.0))
+    }
+}
+
+/// The three value cells of one indicator row; `None` is *not reported*, never zero.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReportedRow {
+    /// Index of the indicator in the catalogue.
+    pub indicator: usize,
+    pub row: u32,
+    pub values: [Option<Micros>; 3],
+    pub cells: [CellRef; 3],
+}
+
+impl Default for CellRef {
+    fn default() -> Self {
+        CellRef::new(0, 0)
+    }
+}
+
+/// Hình thức of an activity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Channel {
+    InPerson,
+    Online,
+    Mixed,
+}
+
+impl Channel {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Channel::InPerson => "Trực tiếp",
+            Channel::Online => "Trực tuyến",
+            Channel::Mixed => "Kết hợp",
+        }
+    }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Channel::InPerson => "In person",
+            Channel::Online => "Online",
+            Channel::Mixed => "Mixed",
+        }
+    }
+}
+
+/// One row of the HoatDong sheet, as far as it could be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Activity {
+    pub row: u32,
+    pub date: Option<NaiveDate>,
+    /// Index of the activity type in the catalogue.
+    pub kind: Option<usize>,
+    pub channel: Option<Channel>,
+    pub participants: Option<Micros>,
+    pub female: Option<Micros>,
+    pub cost: Option<Micros>,
+}
+
+/// The labelled values above the indicator table.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Header {
+    pub unit_code: Option<String>,
+    pub unit_code_cell: Option<CellRef>,
+    pub unit_name: Option<String>,
+    pub period: Option<String>,
+    pub period_cell: Option<CellRef>,
+    pub report_date: Option<NaiveDate>,
+    pub report_date_cell: Option<CellRef>,
+    pub preparer: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// One received file that claims to be a unit's form, as read.
+#[derive(Debug, Clone, Default)]
+pub struct Submission {
+    /// Relative to the inputs directory, `/`-separated, NFC.
+    pub path: String,
+    pub sha256: String,
+    /// The sheet holding the indicator table, as named in the file.
+    pub sheet: String,
+    pub activity_sheet: Option<String>,
+    pub header: Header,
+    /// Resolved unit code (header, else file name or unit name).
+    pub unit: Option<String>,
+    /// Resolved period code.
+    pub period: Option<String>,
+    pub rows: Vec<ReportedRow>,
+    pub activities: Vec<Activity>,
+    pub issues: Vec<Issue>,
+}
+
+impl Submission {
+    pub fn errors(&self) -> usize {
+        self.issues.iter().filter(|i| i.severity == Severity::Error).count()
+    }
+    pub fn warnings(&self) -> usize {
+        self.issues.iter().filter(|i| i.severity == Severity::Warning).count()
+    }
+    pub fn value(&self, indicator: usize, breakdown: Breakdown) -> Option<Micros> {
+        self.rows
+            .iter()
+            .find(|r| r.indicator == indicator)
+            .and_then(|r| r.values[breakdown.index()])
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// One finding of validation, located down to the cell, with its message in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Issue {
+    pub code: String,
+    pub severity: Severity,
+    pub sheet: String,
+    pub cell: Option<CellRef>,
+    pub indicator: Option<String>,
+    /// The value as read, as text.
+    pub value: String,
+    pub message_vi: String,
+    pub message_en: String,
+}
+
+/// The language of labels and messages in the outputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Vi,
+    En,
+}
+
+impl Lang {
+    pub fn pick<'a>(self, vi: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Vi => vi,
+            Lang::En => en,
+        }
+    }
+}
+
+impl Issue {
+    pub fn message(&self, lang: Lang) -> &str {
+        lang.pick(&self.message_vi, &self.message_en)
+    }
+    pub fn cell_text(&self) -> String {
+        self.cell.map(|c| c.to_string()).unwrap_or_default()
+    }
+}
+
+/// What became of a file found under the inputs directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fate {
+    Accepted,
+    AcceptedWithWarnings,
+    Rejected,
+    Superseded,
+    Ignored,
+}
+
+impl Fate {
+    pub const ALL: [Fate; 5] =
+        [Fate::Accepted, Fate::AcceptedWithWarnings, Fate::Rejected, Fate::Superseded, Fate::Ignored];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fate::Accepted => "accepted",
+            Fate::AcceptedWithWarnings => "accepted_with_warnings",
+            Fate::Rejected => "rejected",
+            Fate::Superseded => "superseded",
+            Fate::Ignored => "ignored",
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Fate::Accepted, Lang::Vi) => "Hợp lệ",
+            (Fate::AcceptedWithWarnings, Lang::Vi) => "Hợp lệ, có cảnh báo",
+            (Fate::Rejected, Lang::Vi) => "Bị từ chối",
+            (Fate::Superseded, Lang::Vi) => "Đã được thay thế",
+            (Fate::Ignored, Lang::Vi) => "Bỏ qua",
+            (Fate::Accepted, Lang::En) => "Accepted",
+            (Fate::AcceptedWithWarnings, Lang::En) => "Accepted with warnings",
+            (Fate::Rejected, Lang::En) => "Rejected",
+            (Fate::Superseded, Lang::En) => "Superseded",
+            (Fate::Ignored, Lang::En) => "Ignored",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_refs_print_like_excel() {
+        assert_eq!(CellRef::new(13, 4).to_string(), "E14");
+        assert_eq!(CellRef::new(0, 25).to_string(), "Z1");
+        assert_eq!(CellRef::new(0, 26).to_string(), "AA1");
+        assert_eq!(CellRef::new(9, 701).to_string(), "ZZ10");
+    }
+}

@@ -1,0 +1,312 @@
+//! Text, number and date conventions of Vietnamese spreadsheets.
+//!
+//! Units type labels with or without diacritics, in NFC or NFD, in any case, with stray
+//! spaces and line breaks; they write `1.234` for one thousand two hundred thirty-four and
+//! `1,5` for one and a half; they type dates as `dd/mm/yyyy`. Everything that turns what a
+//! clerk typed into something the program can compare lives here, pure and tested.
+
+use chrono::NaiveDate;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// A key for comparing labels and names: no diacritics (`đ` → `d`), lower case, NFC, single
+/// spaces, no trailing colon. `"  Mã  đơn\nvị:"` and `"MA DON VI"` give the same key.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for c in s.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        let c = match c {
+            'đ' | 'Đ' => 'd',
+            _ => c,
+        };
+        if c.is_whitespace() || c == '\u{a0}' {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.extend(c.to_lowercase());
+    }
+    while out.ends_with(':') || out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// NFC with runs of whitespace collapsed: text from inputs as it should be shown.
+pub fn tidy(s: &str) -> String {
+    let nfc: String = s.nfc().collect();
+    nfc.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// NFC only, for paths and stored text that must keep its spacing.
+pub fn nfc(s: &str) -> String {
+    s.nfc().collect()
+}
+
+/// Levenshtein distance over chars, for naming the closest indicator.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// A number read from text, and what had to be overlooked to read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedNumber {
+    pub micros: i64,
+    /// Set when the text was not a plain number (`-`, `1.234`, `12 buổi`): worth an info issue.
+    pub coerced: bool,
+}
+
+/// Why a text is not a number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NumberError {
+    NotANumber,
+    /// Both readings are plausible (`1,234.5`, `12.5`): the clerk must say which.
+    Ambiguous,
+    TooLarge,
+}
+
+pub const MICROS: i64 = 1_000_000;
+
+/// Reads a number as a Vietnamese clerk types it: `.` groups thousands, `,` is the decimal
+/// point; `-` or `—` is zero; a trailing unit word (`12 buổi`) is dropped.
+pub fn parse_number(raw: &str) -> Result<ParsedNumber, NumberError> {
+    let s = raw.trim().trim_matches('\u{a0}');
+    if matches!(s, "-" | "—" | "–" | "--") {
+        return Ok(ParsedNumber { micros: 0, coerced: true });
+    }
+    // Split a leading numeric part from a trailing word (`12 buổi`, `1.500 người`).
+    let numeric_end = s
+        .char_indices()
+        .find(|&(_, c)| !(c.is_ascii_digit() || matches!(c, '.' | ',' | ' ' | '\u{a0}' | '-' | '+')))
+        .map_or(s.len(), |(i, _)| i);
+    let (num, rest) = s.split_at(numeric_end);
+    let rest = rest.trim();
+    if !rest.is_empty() && (num.trim().is_empty() || !rest.chars().next().is_some_and(char::is_alphabetic)) {
+        return Err(NumberError::NotANumber);
+    }
+    let mut num: String = num.chars().filter(|c| !matches!(c, ' ' | '\u{a0}')).collect();
+    let mut coerced = !rest.is_empty() || num.len() != s.len();
+    let negative = num.starts_with('-');
+    if negative || num.starts_with('+') {
+        num.remove(0);
+    }
+    if num.is_empty() || num.contains(['-', '+']) {
+        return Err(NumberError::NotANumber);
+    }
+    let (int_part, frac_part) = match (num.rfind('.'), num.rfind(',')) {
+        (None, None) => (num.clone(), String::new()),
+        // Only commas: one comma is the decimal point (`1,5`).
+        (None, Some(_)) => {
+            let mut parts = num.split(',');
+            let int = parts.next().unwrap_or_default().to_string();
+            let frac = parts.next().unwrap_or_default().to_string();
+            if parts.next().is_some() || frac.is_empty() {
+                return Err(NumberError::Ambiguous);
+            }
+            (int, frac)
+        }
+        // Only dots: thousands groups (`1.234`, `12.345.678`), else ambiguous (`12.5`).
+        (Some(_), None) => {
+            if !is_grouped(&num, '.') {
+                return Err(NumberError::Ambiguous);
+            }
+            coerced = true;
+            (num.replace('.', ""), String::new())
+        }
+        // Both: Vietnamese `1.234,5`; the English `1,234.5` is refused rather than guessed.
+        (Some(dot), Some(comma)) => {
+            if dot > comma {
+                return Err(NumberError::Ambiguous);
+            }
+            let (int, frac) = num.split_at(comma);
+            if !is_grouped(int, '.') {
+                return Err(NumberError::Ambiguous);
+            }
+            coerced = true;
+            (int.replace('.', ""), frac[1..].to_string())
+        }
+    };
+    if int_part.is_empty() && frac_part.is_empty() {
+        return Err(NumberError::NotANumber);
+    }
+    if !int_part.chars().all(|c| c.is_ascii_digit()) || !frac_part.chars().all(|c| c.is_ascii_digit()) {
+        return Err(NumberError::NotANumber);
+    }
+    let micros = digits_to_micros(&int_part, &frac_part).ok_or(NumberError::TooLarge)?;
+    Ok(ParsedNumber { micros: if negative { -micros } else { micros }, coerced })
+}
+
+fn is_grouped(s: &str, sep: char) -> bool {
+    let mut groups = s.split(sep);
+    let first = groups.next().unwrap_or_default();
+    if first.is_empty() || first.len() > 3 {
+        return false;
+    }
+    groups.all(|g| g.len() == 3)
+}
+
+fn digits_to_micros(int_part: &str, frac_part: &str) -> Option<i64> {
+    let int: i64 = if int_part.is_empty() { 0 } else { int_part.parse().ok()? };
+    let mut frac = 0i64;
+    let mut scale = 100_000i64;
+    for (i, c) in frac_part.chars().enumerate() {
+        let d = i64::from(c.to_digit(10)?);
+        if i < 6 {
+            frac += d * scale;
+            scale /= 10;
+        } else if i == 6 && d >= 5 {
+            frac += 1;
+        }
+    }
+    int.checked_mul(MICROS)?.checked_add(frac)
+}
+
+/// A float from a cell as micro-units; `None` when it cannot be represented.
+pub fn float_to_micros(f: f64) -> Option<i64> {
+    if !f.is_finite() || f.abs() > 9.0e12 {
+        return None;
+    }
+    Some((f * MICROS as f64).round() as i64)
+}
+
+/// Writes micro-units with `.` as decimal point, no grouping, no trailing zeros.
+pub fn format_micros(micros: i64) -> String {
+    let sign = if micros < 0 { "-" } else { "" };
+    let abs = micros.unsigned_abs();
+    let int = abs / MICROS as u64;
+    let frac = abs % MICROS as u64;
+    if frac == 0 {
+        return format!("{sign}{int}");
+    }
+    let frac = format!("{frac:06}");
+    format!("{sign}{int}.{}", frac.trim_end_matches('0'))
+}
+
+/// Reads a date typed as text: `dd/mm/yyyy` (also `-` or `.` separated), or ISO `yyyy-mm-dd`.
+/// Never `mm/dd/yyyy`.
+pub fn parse_date_text(raw: &str) -> Option<NaiveDate> {
+    let s = raw.trim();
+    let s = s.split(['T', ' ']).next().unwrap_or(s);
+    let parts: Vec<&str> = s.split(['/', '-', '.']).collect();
+    if parts.len() != 3 || !parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())) {
+        return None;
+    }
+    let nums: Vec<u32> = parts.iter().filter_map(|p| p.parse().ok()).collect();
+    if nums.len() != 3 {
+        return None;
+    }
+    if parts[0].len() == 4 {
+        NaiveDate::from_ymd_opt(nums[0] as i32, nums[1], nums[2])
+    } else {
+        let year = if parts[2].len() == 2 { 2000 + nums[2] as i32 } else { nums[2] as i32 };
+        NaiveDate::from_ymd_opt(year, nums[1], nums[0])
+    }
+}
+
+/// Converts an Excel serial day number to a date in the workbook's date system.
+pub fn excel_serial_to_date(serial: f64, is_1904: bool) -> Option<NaiveDate> {
+    if !serial.is_finite() || !(1.0..=2_958_465.0).contains(&serial) {
+        return None;
+    }
+    let days = serial.floor() as i64;
+    let base = if is_1904 {
+        NaiveDate::from_ymd_opt(1904, 1, 1)?
+    } else if days < 60 {
+        // Excel's phantom 29/02/1900: serials before it are one day off the common base.
+        NaiveDate::from_ymd_opt(1899, 12, 31)?
+    } else {
+        NaiveDate::from_ymd_opt(1899, 12, 30)?
+    };
+    base.checked_add_signed(chrono::Duration::days(days))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_ignores_diacritics_case_spacing_and_normal_form() {
+        let nfd: String = "Mã đơn vị".nfd().collect();
+        assert_eq!(fold(&nfd), "ma don vi");
+        assert_eq!(fold("  MÃ  ĐƠN\nVỊ:"), "ma don vi");
+        assert_eq!(fold("Ma don vi"), "ma don vi");
+    }
+
+    #[test]
+    fn vietnamese_separators() {
+        let n = |s: &str| parse_number(s).map(|p| p.micros);
+        assert_eq!(n("1.234"), Ok(1_234 * MICROS));
+        assert_eq!(n("12.345.678"), Ok(12_345_678 * MICROS));
+        assert_eq!(n("1.234,5"), Ok(1_234_500_000));
+        assert_eq!(n("125,5"), Ok(125_500_000));
+        assert_eq!(n("1,5"), Ok(1_500_000));
+        assert_eq!(n("42"), Ok(42 * MICROS));
+        assert_eq!(n("1 234"), Ok(1_234 * MICROS));
+    }
+
+    #[test]
+    fn ambiguous_numbers_are_refused() {
+        assert_eq!(parse_number("12.5"), Err(NumberError::Ambiguous));
+        assert_eq!(parse_number("1,234.5"), Err(NumberError::Ambiguous));
+        assert_eq!(parse_number("1,2,3"), Err(NumberError::Ambiguous));
+        assert_eq!(parse_number("abc"), Err(NumberError::NotANumber));
+        assert_eq!(parse_number("12 + 3"), Err(NumberError::NotANumber));
+    }
+
+    #[test]
+    fn dashes_and_unit_words_are_coerced() {
+        assert_eq!(parse_number("-"), Ok(ParsedNumber { micros: 0, coerced: true }));
+        assert_eq!(parse_number("—"), Ok(ParsedNumber { micros: 0, coerced: true }));
+        assert_eq!(parse_number("12 buổi"), Ok(ParsedNumber { micros: 12 * MICROS, coerced: true }));
+        assert_eq!(parse_number("12"), Ok(ParsedNumber { micros: 12 * MICROS, coerced: false }));
+        assert_eq!(parse_number("-5").map(|p| p.micros), Ok(-5 * MICROS));
+    }
+
+    #[test]
+    fn micros_format_without_trailing_zeros_or_exponent() {
+        assert_eq!(format_micros(12 * MICROS), "12");
+        assert_eq!(format_micros(1_500_000), "1.5");
+        assert_eq!(format_micros(1), "0.000001");
+        assert_eq!(format_micros(-2_250_000), "-2.25");
+        assert_eq!(float_to_micros(0.1 + 0.2), Some(300_000));
+    }
+
+    #[test]
+    fn dates_are_day_first() {
+        assert_eq!(parse_date_text("05/12/2023"), NaiveDate::from_ymd_opt(2023, 12, 5));
+        assert_eq!(parse_date_text("5-12-2023"), NaiveDate::from_ymd_opt(2023, 12, 5));
+        assert_eq!(parse_date_text("2023-12-05"), NaiveDate::from_ymd_opt(2023, 12, 5));
+        assert_eq!(parse_date_text("13/25/2023"), None);
+        assert_eq!(parse_date_text("hôm qua"), None);
+    }
+
+    #[test]
+    fn excel_serials_in_both_date_systems() {
+        assert_eq!(excel_serial_to_date(45275.0, false), NaiveDate::from_ymd_opt(2023, 12, 15));
+        assert_eq!(excel_serial_to_date(45275.0 - 1462.0, true), NaiveDate::from_ymd_opt(2023, 12, 15));
+        assert_eq!(excel_serial_to_date(1.0, false), NaiveDate::from_ymd_opt(1900, 1, 1));
+    }
+
+    #[test]
+    fn closest_name_distance() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+}
