@@ -3,8 +3,11 @@
 //! Data comes in ([`ingest`]), is checked ([`validate`]), is summed ([`aggregate`]) and goes
 //! out ([`report`]); [`pipeline`] wires the stages together.
 
+pub mod aggregate;
 pub mod config;
 pub mod ingest;
 pub mod model;
+pub mod pipeline;
 pub mod report;
 pub mod text;
+pub mod validate;

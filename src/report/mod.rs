@@ -1,5 +1,26 @@
 //! Outputs: the consolidated workbook, feedback workbooks, CSV, Parquet and run.json.
 //!
-//! The only module that touches rust_xlsxwriter, the CSV writer and the Parquet writer.
+//! The only module that touches rust_xlsxwriter (for reports), the CSV writer and the
+//! Parquet writer. Every function here returns bytes or writes into a staging directory;
+//! [`output`] makes the set appear at once.
 
 pub mod atomic;
+
+use chrono::NaiveDate;
+
+/// Facts about the run that the outputs record, besides the outcome itself.
+#[derive(Debug, Clone)]
+pub struct RunMeta {
+    pub version: &'static str,
+    /// SHA-256 of the effective configuration.
+    pub config_fingerprint: String,
+    pub as_of: NaiveDate,
+    pub lang: crate::model::Lang,
+}
+
+/// The fixed document time of every workbook: the as-of date at midnight, never the clock.
+pub fn document_time(as_of: NaiveDate) -> rust_xlsxwriter::ExcelDateTime {
+    use chrono::Datelike;
+    rust_xlsxwriter::ExcelDateTime::from_ymd(as_of.year() as u16, as_of.month() as u8, as_of.day() as u8)
+        .unwrap_or_else(|_| rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1).expect("a valid constant date"))
+}

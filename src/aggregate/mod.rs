@@ -1,0 +1,291 @@
+//! Accepted submissions in, tables out: city totals, totals by unit type and group, the
+//! unit × indicator matrix, and the activity tables.
+//!
+//! Values are summed as integers of micro-units, so the order of addition (`--jobs`) never
+//! changes a digit. Blank is not zero: an unreported value has no row, and a total that no
+//! unit reported stays empty.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use crate::config::{Config, Period, UnitType};
+use crate::model::{Breakdown, Channel, Micros, Submission};
+
+/// One reported value of an accepted submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ValueRow {
+    /// Catalogue index of the unit.
+    pub unit: usize,
+    pub indicator: usize,
+    pub breakdown: Breakdown,
+    pub value: Micros,
+}
+
+/// A sum over units, with how many units reported it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Total {
+    pub value: Option<Micros>,
+    pub units_reporting: u32,
+}
+
+/// The activity tables of issue-free and warned submissions alike (accepted ones).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ActivityTables {
+    /// Week labels: index 0 is "before the period", then week 1, 2, …
+    pub weeks: Vec<(NaiveDate, NaiveDate)>,
+    /// [week bucket][activity type] → (activities, participants)
+    pub by_week_type: Vec<Vec<(u64, Micros)>>,
+    /// Per unit (catalogue index): activities, participants, female, cost.
+    pub by_unit: BTreeMap<usize, ActivitySums>,
+    pub by_unit_type: BTreeMap<UnitType, ActivitySums>,
+    pub by_channel: BTreeMap<Channel, ActivitySums>,
+    pub total: ActivitySums,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ActivitySums {
+    pub activities: u64,
+    pub participants: Micros,
+    pub female: Micros,
+    pub cost: Micros,
+    pub online: u64,
+}
+
+impl ActivitySums {
+    fn add(&mut self, participants: Option<Micros>, female: Option<Micros>, cost: Option<Micros>, online: bool) {
+        self.activities += 1;
+        self.participants.0 += participants.map_or(0, |m| m.0);
+        self.female.0 += female.map_or(0, |m| m.0);
+        self.cost.0 += cost.map_or(0, |m| m.0);
+        self.online += u64::from(online);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tables {
+    /// Sorted by unit code, then catalogue order, then total, male, female.
+    pub values: Vec<ValueRow>,
+    /// Every indicator × its breakdowns, in catalogue order.
+    pub totals: Vec<(usize, Breakdown, Total)>,
+    pub by_type: BTreeMap<(UnitType, usize, Breakdown), Total>,
+    pub by_group: BTreeMap<(String, usize, Breakdown), Total>,
+    pub activities: ActivityTables,
+}
+
+impl Tables {
+    pub fn total(&self, indicator: usize, breakdown: Breakdown) -> Option<Total> {
+        self.totals.iter().find(|(i, b, _)| *i == indicator && *b == breakdown).map(|(_, _, t)| *t)
+    }
+}
+
+/// Sums the accepted submissions (one per unit). Breakdowns an indicator does not have
+/// (Nam/Nữ of an indicator not broken down by sex) are left out.
+pub fn aggregate(config: &Config, period: &Period, accepted: &[&Submission]) -> PolarsResult<Tables> {
+    let mut values = Vec::new();
+    for sub in accepted {
+        let Some(unit) = sub.unit.as_deref().and_then(|c| config.units.iter().position(|u| u.code == c)) else {
+            continue;
+        };
+        for row in &sub.rows {
+            for &b in config.indicators[row.indicator].breakdowns() {
+                if let Some(v) = row.values[b.index()] {
+                    values.push(ValueRow { unit, indicator: row.indicator, breakdown: b, value: v });
+                }
+            }
+        }
+    }
+    values.sort_by(|a, b| {
+        (config.units[a.unit].code.as_bytes(), a.indicator, a.breakdown).cmp(&(
+            config.units[b.unit].code.as_bytes(),
+            b.indicator,
+            b.breakdown,
+        ))
+    });
+
+    let frame = values_frame(config, &values)?;
+    let sums = grouped_sums(&frame, &["indicator", "breakdown"])?;
+    let mut totals = Vec::new();
+    for (i, ind) in config.indicators.iter().enumerate() {
+        for &b in ind.breakdowns() {
+            let key = format!("{i}\u{1f}{}", b.index());
+            let t = sums.get(&key).copied().map_or(Total { value: None, units_reporting: 0 }, |(v, n)| Total {
+                value: Some(Micros(v)),
+                units_reporting: n,
+            });
+            totals.push((i, b, t));
+        }
+    }
+    let mut by_type = BTreeMap::new();
+    for (key, (v, n)) in grouped_sums(&frame, &["unit_type", "indicator", "breakdown"])? {
+        let mut parts = key.split('\u{1f}');
+        let (Some(t), Some(i), Some(b)) = (parts.next(), parts.next(), parts.next()) else { continue };
+        let (Some(t), Ok(i), Ok(b)) = (UnitType::parse(t), i.parse::<usize>(), b.parse::<usize>()) else { continue };
+        by_type.insert((t, i, Breakdown::ALL[b]), Total { value: Some(Micros(v)), units_reporting: n });
+    }
+    let mut by_group = BTreeMap::new();
+    for (key, (v, n)) in grouped_sums(&frame, &["group", "indicator", "breakdown"])? {
+        let mut parts = key.split('\u{1f}');
+        let (Some(g), Some(i), Some(b)) = (parts.next(), parts.next(), parts.next()) else { continue };
+        let (Ok(i), Ok(b)) = (i.parse::<usize>(), b.parse::<usize>()) else { continue };
+        by_group.insert((g.to_string(), i, Breakdown::ALL[b]), Total { value: Some(Micros(v)), units_reporting: n });
+    }
+    let activities = activity_tables(config, period, accepted);
+    Ok(Tables { values, totals, by_type, by_group, activities })
+}
+
+/// The values as a polars frame: one row per reported value.
+pub fn values_frame(config: &Config, values: &[ValueRow]) -> PolarsResult<DataFrame> {
+    let n = values.len();
+    let unit_type: Vec<&str> = values.iter().map(|v| config.units[v.unit].unit_type.as_str()).collect();
+    let group: Vec<&str> = values.iter().map(|v| config.units[v.unit].group.as_str()).collect();
+    let indicator: Vec<u32> = values.iter().map(|v| v.indicator as u32).collect();
+    let breakdown: Vec<u32> = values.iter().map(|v| v.breakdown.index() as u32).collect();
+    let value: Vec<i64> = values.iter().map(|v| v.value.0).collect();
+    DataFrame::new(
+        n,
+        vec![
+            Column::new("unit_type".into(), unit_type),
+            Column::new("group".into(), group),
+            Column::new("indicator".into(), indicator),
+            Column::new("breakdown".into(), breakdown),
+            Column::new("value".into(), value),
+        ],
+    )
+}
+
+/// Sums `value` and counts rows per group; keys are the group columns joined by U+001F.
+#[allow(deprecated)]
+fn grouped_sums(frame: &DataFrame, by: &[&str]) -> PolarsResult<BTreeMap<String, (i64, u32)>> {
+    let mut out = BTreeMap::new();
+    if frame.height() == 0 {
+        return Ok(out);
+    }
+    let gb = frame.group_by(by.iter().copied())?;
+    let sums = gb.select(["value"]).sum()?;
+    let counts = frame.group_by(by.iter().copied())?.select(["value"]).count()?;
+    let key_of = |df: &DataFrame, row: usize| -> PolarsResult<String> {
+        let mut parts = Vec::with_capacity(by.len());
+        for name in by {
+            let v = df.column(name)?.get(row)?;
+            parts.push(match v {
+                AnyValue::String(s) => s.to_string(),
+                AnyValue::StringOwned(s) => s.to_string(),
+                other => other.to_string(),
+            });
+        }
+        Ok(parts.join("\u{1f}"))
+    };
+    let sum_col = sums.column("value_sum")?.i64()?.clone();
+    for row in 0..sums.height() {
+        out.insert(key_of(&sums, row)?, (sum_col.get(row).unwrap_or(0), 0));
+    }
+    let count_col = counts.column("value_count")?.cast(&DataType::UInt32)?;
+    let count_col = count_col.u32()?;
+    for row in 0..counts.height() {
+        if let Some(entry) = out.get_mut(&key_of(&counts, row)?) {
+            entry.1 = count_col.get(row).unwrap_or(0);
+        }
+    }
+    Ok(out)
+}
+
+/// Week buckets of a period: 0 is "before the period", then 7-day weeks from its first day.
+pub fn week_buckets(period: &Period) -> Vec<(NaiveDate, NaiveDate)> {
+    let mut weeks = vec![(period.activity_start, period.start.pred_opt().unwrap_or(period.start))];
+    let mut start = period.start;
+    while start <= period.end {
+        let end = (start + chrono::Duration::days(6)).min(period.end);
+        weeks.push((start, end));
+        start += chrono::Duration::days(7);
+    }
+    weeks
+}
+
+fn activity_tables(config: &Config, period: &Period, accepted: &[&Submission]) -> ActivityTables {
+    let weeks = week_buckets(period);
+    let mut t = ActivityTables {
+        by_week_type: vec![vec![(0, Micros(0)); config.activity_types.len()]; weeks.len()],
+        weeks,
+        ..Default::default()
+    };
+    for sub in accepted {
+        let Some(unit) = sub.unit.as_deref().and_then(|c| config.units.iter().position(|u| u.code == c)) else {
+            continue;
+        };
+        for a in &sub.activities {
+            let (Some(date), Some(kind)) = (a.date, a.kind) else { continue };
+            if date < period.activity_start || date > period.end {
+                continue;
+            }
+            let bucket = if date < period.start { 0 } else { 1 + ((date - period.start).num_days() / 7) as usize };
+            if let Some(cell) = t.by_week_type.get_mut(bucket).and_then(|w| w.get_mut(kind)) {
+                cell.0 += 1;
+                cell.1.0 += a.participants.map_or(0, |m| m.0);
+            }
+            let online = matches!(a.channel, Some(Channel::Online | Channel::Mixed));
+            t.by_unit.entry(unit).or_default().add(a.participants, a.female, a.cost, online);
+            t.by_unit_type.entry(config.units[unit].unit_type).or_default().add(a.participants, a.female, a.cost, online);
+            if let Some(ch) = a.channel {
+                t.by_channel.entry(ch).or_default().add(a.participants, a.female, a.cost, online);
+            }
+            t.total.add(a.participants, a.female, a.cost, online);
+        }
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ReportedRow;
+
+    fn sub(unit: &str, rows: &[(usize, [Option<i64>; 3])]) -> Submission {
+        Submission {
+            unit: Some(unit.into()),
+            rows: rows
+                .iter()
+                .map(|(i, v)| ReportedRow {
+                    indicator: *i,
+                    values: v.map(|x| x.map(Micros::from_units)),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn totals_are_sums_and_blank_stays_blank() {
+        let c = Config::embedded().unwrap();
+        let p = &c.periods[0];
+        let ct06 = c.indicator_index("CT06").unwrap();
+        let a = sub("001", &[(0, [Some(3), None, None]), (ct06, [Some(100), Some(40), Some(60)])]);
+        let b = sub("S01", &[(0, [Some(2), Some(9), None]), (ct06, [None, Some(5), Some(6)])]);
+        let t = aggregate(&c, p, &[&a, &b]).unwrap();
+        assert_eq!(t.total(0, Breakdown::Total), Some(Total { value: Some(Micros::from_units(5)), units_reporting: 2 }));
+        // CT01 is not by sex: Nam typed on it is not counted, and has no total row.
+        assert_eq!(t.total(0, Breakdown::Male), None);
+        assert_eq!(t.total(ct06, Breakdown::Total), Some(Total { value: Some(Micros::from_units(100)), units_reporting: 1 }));
+        assert_eq!(t.total(ct06, Breakdown::Male), Some(Total { value: Some(Micros::from_units(45)), units_reporting: 2 }));
+        assert_eq!(t.total(1, Breakdown::Total), Some(Total { value: None, units_reporting: 0 }));
+        assert_eq!(
+            t.by_type.get(&(UnitType::Quan, ct06, Breakdown::Female)),
+            Some(&Total { value: Some(Micros::from_units(60)), units_reporting: 1 })
+        );
+        // Values are sorted by unit code: 001 before S01.
+        assert_eq!(c.units[t.values[0].unit].code, "001");
+        assert_eq!(t.values.len(), 7);
+    }
+
+    #[test]
+    fn weeks_start_on_the_period_first_day() {
+        let c = Config::embedded().unwrap();
+        let w = week_buckets(&c.periods[0]);
+        assert_eq!(w[1].0, NaiveDate::from_ymd_opt(2023, 11, 15).unwrap());
+        assert_eq!(w[1].1, NaiveDate::from_ymd_opt(2023, 11, 21).unwrap());
+        assert_eq!(w.last().unwrap().1, NaiveDate::from_ymd_opt(2023, 12, 15).unwrap());
+        assert_eq!(w.len(), 6);
+    }
+}

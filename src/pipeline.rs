@@ -1,0 +1,205 @@
+//! The one place that wires the stages: discover → read (parallel) → identify → validate →
+//! decide fates → aggregate → account. Writing is the report stage's; this returns an
+//! [`Outcome`] that holds everything the outputs show.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use crate::aggregate::{self, Tables};
+use crate::config::{Config, Period};
+use crate::ingest::{self, Found, ReadContext};
+use crate::model::{Fate, Issue, Lang, Severity, Submission};
+use crate::validate;
+
+/// A run's resolved settings: nothing here is a raw flag.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub inputs: PathBuf,
+    pub outputs: PathBuf,
+    pub period: String,
+    pub as_of: NaiveDate,
+    pub jobs: usize,
+    pub lang: Lang,
+}
+
+/// One file found and what became of it.
+#[derive(Debug, Clone)]
+pub struct FileRecord {
+    pub sub: Submission,
+    pub fate: Fate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Timeliness {
+    OnTime,
+    Late,
+    Missing,
+}
+
+impl Timeliness {
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Timeliness::OnTime => lang.pick("Đúng hạn", "On time"),
+            Timeliness::Late => lang.pick("Muộn", "Late"),
+            Timeliness::Missing => lang.pick("Chưa nộp", "Missing"),
+        }
+    }
+}
+
+/// An expected unit's standing for the period.
+#[derive(Debug, Clone)]
+pub struct UnitStatus {
+    /// Catalogue index.
+    pub unit: usize,
+    /// The winning file (index into [`Outcome::files`]), accepted or not.
+    pub file: Option<usize>,
+    pub accepted: bool,
+    pub timeliness: Timeliness,
+}
+
+/// Everything a run found, decided and summed.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub period: Period,
+    pub as_of: NaiveDate,
+    /// Sorted by relative path.
+    pub files: Vec<FileRecord>,
+    /// Every expected unit, in catalogue order.
+    pub units: Vec<UnitStatus>,
+    /// Accepted winning files, by unit code (index into `files`).
+    pub accepted: BTreeMap<String, usize>,
+    pub tables: Tables,
+    pub read_time: Duration,
+}
+
+impl Outcome {
+    pub fn count(&self, fate: Fate) -> usize {
+        self.files.iter().filter(|f| f.fate == fate).count()
+    }
+    pub fn missing(&self) -> impl Iterator<Item = &UnitStatus> {
+        self.units.iter().filter(|u| u.timeliness == Timeliness::Missing)
+    }
+    pub fn late(&self) -> impl Iterator<Item = &UnitStatus> {
+        self.units.iter().filter(|u| u.timeliness == Timeliness::Late)
+    }
+}
+
+/// Reads, checks and sums every file under `settings.inputs`.
+pub fn consolidate(config: &Config, settings: &Settings, found: &[Found]) -> anyhow::Result<Outcome> {
+    let period = config
+        .period(&settings.period)
+        .ok_or_else(|| anyhow::anyhow!("unknown period {}", settings.period))?
+        .clone();
+    let started = Instant::now();
+    let ctx = ReadContext { config, period: &period };
+    let read_one = |f: &Found| {
+        let mut sub = ingest::read(f, &ctx);
+        if sub.period.as_deref() == Some(period.code.as_str()) {
+            validate::validate(&mut sub, config, &period);
+        }
+        sub
+    };
+    let mut subs: Vec<Submission> = if settings.jobs <= 1 {
+        found.iter().map(read_one).collect()
+    } else {
+        found.par_iter().map(read_one).collect()
+    };
+    let read_time = started.elapsed();
+
+    // Fates before competition.
+    let mut fates: Vec<Fate> = Vec::with_capacity(subs.len());
+    for (f, sub) in found.iter().zip(subs.iter_mut()) {
+        let fate = if f.ignored.is_some() && sub.issues.is_empty() {
+            Fate::Ignored
+        } else if sub.errors() > 0 || sub.unit.is_none() || sub.period.is_none() {
+            Fate::Rejected
+        } else if sub.period.as_deref() != Some(period.code.as_str()) {
+            let other = sub.period.clone().unwrap_or_default();
+            sub.issues.push(Issue {
+                code: "I002".into(),
+                severity: Severity::Info,
+                sheet: sub.sheet.clone(),
+                cell: sub.header.period_cell,
+                indicator: None,
+                value: other.clone(),
+                message_vi: format!("Báo cáo thuộc kỳ {other}, không thuộc kỳ {}; không được tính trong lần tổng hợp này.", period.code),
+                message_en: format!("The report is for period {other}, not {}; not counted in this run.", period.code),
+            });
+            Fate::Ignored
+        } else {
+            Fate::Accepted
+        };
+        fates.push(fate);
+    }
+
+    // Competition: per unit, the latest report date wins, then the greater path.
+    let mut winners: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, sub) in subs.iter().enumerate() {
+        let Some(unit) = sub.unit.clone() else { continue };
+        if sub.period.as_deref() != Some(period.code.as_str()) {
+            continue;
+        }
+        let key = |s: &Submission| (s.header.report_date, s.path.clone().into_bytes());
+        match winners.get(&unit) {
+            Some(&w) if key(&subs[w]) >= key(sub) => fates[i] = Fate::Superseded,
+            Some(&w) => {
+                fates[w] = Fate::Superseded;
+                winners.insert(unit, i);
+            }
+            None => {
+                winners.insert(unit, i);
+            }
+        }
+    }
+
+    // Outliers among the accepted winners.
+    let accepted_idx: Vec<usize> = winners.values().copied().filter(|&i| fates[i] == Fate::Accepted).collect();
+    let found_outliers = {
+        let refs: Vec<&Submission> = accepted_idx.iter().map(|&i| &subs[i]).collect();
+        validate::outliers(config, &refs)
+    };
+    for (k, issue) in found_outliers {
+        subs[accepted_idx[k]].issues.push(issue);
+    }
+    for &i in &accepted_idx {
+        if subs[i].warnings() > 0 {
+            fates[i] = Fate::AcceptedWithWarnings;
+        }
+    }
+    for sub in &mut subs {
+        sub.issues.sort_by(|a, b| (a.sheet.as_str(), a.cell, &a.code).cmp(&(b.sheet.as_str(), b.cell, &b.code)));
+    }
+
+    let accepted: BTreeMap<String, usize> = accepted_idx.iter().map(|&i| (subs[i].unit.clone().unwrap_or_default(), i)).collect();
+    let tables = {
+        let refs: Vec<&Submission> = accepted.values().map(|&i| &subs[i]).collect();
+        aggregate::aggregate(config, &period, &refs)?
+    };
+
+    let units = config
+        .units
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| u.expected && period.expected_unit_types.contains(&u.unit_type))
+        .map(|(ui, u)| {
+            let file = winners.get(&u.code).copied();
+            let accepted = accepted.contains_key(&u.code);
+            let timeliness = match file {
+                Some(f) if accepted => match subs[f].header.report_date {
+                    Some(d) if d > period.deadline => Timeliness::Late,
+                    _ => Timeliness::OnTime,
+                },
+                _ => Timeliness::Missing,
+            };
+            UnitStatus { unit: ui, file, accepted, timeliness }
+        })
+        .collect();
+
+    let files = subs.into_iter().zip(fates).map(|(sub, fate)| FileRecord { sub, fate }).collect();
+    Ok(Outcome { period, as_of: settings.as_of, files, units, accepted, tables, read_time })
+}

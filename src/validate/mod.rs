@@ -1,0 +1,329 @@
+//! Pure checks: a read submission in, issues out.
+//!
+//! Structure and identity are checked while reading (they decide what can be read at all);
+//! here are the checks on values, rules, required indicators, activity dates, and the
+//! outliers that need the other units to judge.
+
+use std::collections::BTreeMap;
+
+use crate::config::{Config, Period, UnitType, ValueType, WhenBlank};
+use crate::model::{Breakdown, Issue, Micros, Severity, Submission};
+
+/// Adds the per-submission issues: values, required indicators, rules, activity dates.
+pub fn validate(sub: &mut Submission, config: &Config, period: &Period) {
+    let Some(unit) = sub.unit.as_deref().and_then(|c| config.unit(c)) else { return };
+    if sub.sheet.is_empty() {
+        return;
+    }
+    let unit_type = unit.unit_type;
+    let mut issues = Vec::new();
+    let sheet = sub.sheet.clone();
+    let issue = |code: &str, severity, cell, indicator: &str, value: String, vi: String, en: String| Issue {
+        code: code.into(),
+        severity,
+        sheet: sheet.clone(),
+        cell,
+        indicator: Some(indicator.to_string()),
+        value,
+        message_vi: vi,
+        message_en: en,
+    };
+    for row in &sub.rows {
+        let ind = &config.indicators[row.indicator];
+        for b in Breakdown::ALL {
+            let Some(v) = row.values[b.index()] else { continue };
+            let at = row.cells[b.index()];
+            if v.0 < 0 {
+                issues.push(issue(
+                    "E021",
+                    Severity::Error,
+                    Some(at),
+                    &ind.code,
+                    v.to_string(),
+                    format!("Ô {at} (chỉ tiêu {}): giá trị {v} là số âm. Số liệu không được âm.", ind.code),
+                    format!("Cell {at} ({}): {v} is negative.", ind.code),
+                ));
+            } else if ind.value_type == ValueType::Count && !v.is_whole() {
+                issues.push(issue(
+                    "E022",
+                    Severity::Error,
+                    Some(at),
+                    &ind.code,
+                    v.to_string(),
+                    format!(
+                        "Ô {at} (chỉ tiêu {}): {v} không phải số nguyên; chỉ tiêu đếm theo \"{}\" phải là số nguyên. Lưu ý dấu phẩy là dấu thập phân.",
+                        ind.code, ind.measure_unit
+                    ),
+                    format!("Cell {at} ({}): {v} is not a whole number; this indicator counts {}.", ind.code, ind.measure_unit),
+                ));
+            }
+        }
+        let [total, male, female] = row.values;
+        if ind.by_sex && total.is_none() && (male.is_some() || female.is_some()) {
+            let at = row.cells[0];
+            issues.push(issue(
+                "W011",
+                Severity::Warning,
+                Some(at),
+                &ind.code,
+                String::new(),
+                format!("Ô {at} (chỉ tiêu {}): Tổng số để trống trong khi có số Nam/Nữ. Tổng số không được tự tính; hãy điền Tổng số.", ind.code),
+                format!("Cell {at} ({}): the total is blank while male/female are filled; it is not derived.", ind.code),
+            ));
+        }
+        if !ind.by_sex {
+            for b in [Breakdown::Male, Breakdown::Female] {
+                if let Some(v) = row.values[b.index()] {
+                    let at = row.cells[b.index()];
+                    issues.push(issue(
+                        "W012",
+                        Severity::Warning,
+                        Some(at),
+                        &ind.code,
+                        v.to_string(),
+                        format!("Ô {at}: chỉ tiêu {} không chia theo giới tính; số Nam/Nữ không được tính.", ind.code),
+                        format!("Cell {at}: {} is not broken down by sex; male/female are ignored.", ind.code),
+                    ));
+                }
+            }
+        }
+    }
+    for (i, ind) in config.indicators.iter().enumerate() {
+        if !ind.required_for.contains(&unit_type) {
+            continue;
+        }
+        let row = sub.rows.iter().find(|r| r.indicator == i);
+        if row.and_then(|r| r.values[0]).is_none() {
+            let cell = row.map(|r| r.cells[0]);
+            let place = cell.map_or_else(|| "không có dòng này".to_string(), |c| format!("ô {c}"));
+            issues.push(issue(
+                "E030",
+                Severity::Error,
+                cell,
+                &ind.code,
+                String::new(),
+                format!(
+                    "Chỉ tiêu bắt buộc {} \"{}\" chưa có số liệu ({place}). Nếu không có, hãy ghi 0.",
+                    ind.code, ind.name
+                ),
+                format!("Required indicator {} \"{}\" is not reported.", ind.code, ind.name_en),
+            ));
+        }
+    }
+    for rule in &config.rules {
+        for inst in &rule.instances {
+            let side = |terms: &[(usize, Breakdown)]| -> Option<i64> {
+                let mut sum = 0i64;
+                for &(i, b) in terms {
+                    match sub.value(i, b) {
+                        Some(v) => sum += v.0,
+                        None if rule.when_blank == WhenBlank::Zero => {}
+                        None => return None,
+                    }
+                }
+                Some(sum)
+            };
+            let (Some(l), Some(r)) = (side(&inst.left), side(&inst.right)) else { continue };
+            if inst.cmp.holds(l, r) {
+                continue;
+            }
+            let ind = &config.indicators[inst.anchor];
+            let cell = sub.rows.iter().find(|row| row.indicator == inst.anchor).map(|row| row.cells[0]);
+            let shown = format!("{} {} {}", Micros(l), inst.cmp.symbol(), Micros(r));
+            let hint = if rule.hint.is_empty() { String::new() } else { format!(" {}", rule.hint) };
+            issues.push(issue(
+                &rule.code,
+                rule.severity,
+                cell,
+                &ind.code,
+                shown.clone(),
+                format!("Chỉ tiêu {}: {} (đang là {shown}).{hint}", ind.code, rule.message),
+                format!("{}: {} (found {shown}).", ind.code, rule.message_en),
+            ));
+        }
+    }
+    if let Some(act_sheet) = sub.activity_sheet.clone() {
+        for a in &sub.activities {
+            let Some(date) = a.date else { continue };
+            if date < period.activity_start || date > period.end {
+                let d = date.format("%d/%m/%Y");
+                let (from, to) = (period.activity_start.format("%d/%m/%Y"), period.end.format("%d/%m/%Y"));
+                issues.push(Issue {
+                    code: "W020".into(),
+                    severity: Severity::Warning,
+                    sheet: act_sheet.clone(),
+                    cell: None,
+                    indicator: None,
+                    value: d.to_string(),
+                    message_vi: format!("Dòng {}: hoạt động ngày {d} nằm ngoài thời gian tính ({from}–{to}); không được tính.", a.row + 1),
+                    message_en: format!("Row {}: activity on {d} is outside the window {from}–{to}; not counted.", a.row + 1),
+                });
+            }
+        }
+    }
+    sub.issues.extend(issues);
+}
+
+/// Outlier warnings: a value above 10 × the median of at least 5 peers of the same family
+/// that reported a value above zero. Returns (submission index, issue).
+pub fn outliers(config: &Config, subs: &[&Submission]) -> Vec<(usize, Issue)> {
+    let family_of = |s: &Submission| s.unit.as_deref().and_then(|c| config.unit(c)).map(|u| u.unit_type.family());
+    let mut by_key: BTreeMap<(u8, usize, Breakdown), Vec<(usize, i64)>> = BTreeMap::new();
+    for (si, s) in subs.iter().enumerate() {
+        let Some(f) = family_of(s) else { continue };
+        for row in &s.rows {
+            for &b in config.indicators[row.indicator].breakdowns() {
+                if let Some(v) = row.values[b.index()].filter(|v| v.0 > 0) {
+                    by_key.entry((f, row.indicator, b)).or_default().push((si, v.0));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for ((_, ind, b), vals) in by_key {
+        for &(si, v) in &vals {
+            let mut peers: Vec<i64> = vals.iter().filter(|(o, _)| *o != si).map(|&(_, v)| v).collect();
+            if peers.len() < 5 {
+                continue;
+            }
+            peers.sort_unstable();
+            let n = peers.len();
+            // Median ×2, to stay in integers.
+            let median2 = if n % 2 == 1 { 2 * peers[n / 2] } else { peers[n / 2 - 1] + peers[n / 2] };
+            if i128::from(v) * 2 > i128::from(median2) * 10 {
+                let s = subs[si];
+                let row = s.rows.iter().find(|r| r.indicator == ind);
+                let cell = row.map(|r| r.cells[b.index()]);
+                let indicator = &config.indicators[ind];
+                let median = Micros(median2 / 2);
+                let value = Micros(v);
+                out.push((
+                    si,
+                    Issue {
+                        code: "W010".into(),
+                        severity: Severity::Warning,
+                        sheet: s.sheet.clone(),
+                        cell,
+                        indicator: Some(indicator.code.clone()),
+                        value: value.to_string(),
+                        message_vi: format!(
+                            "Chỉ tiêu {} ({}): {value} lớn hơn 10 lần trung vị của {n} đơn vị cùng loại ({median}). Hãy kiểm tra lại, có thể thừa chữ số 0.",
+                            indicator.code,
+                            breakdown_vi(b)
+                        ),
+                        message_en: format!(
+                            "{} ({}): {value} is over 10 times the median of {n} peer units ({median}); check for an extra zero.",
+                            indicator.code,
+                            b.as_str()
+                        ),
+                    },
+                ));
+            }
+        }
+    }
+    out
+}
+
+pub fn breakdown_vi(b: Breakdown) -> &'static str {
+    match b {
+        Breakdown::Total => "Tổng số",
+        Breakdown::Male => "Nam",
+        Breakdown::Female => "Nữ",
+    }
+}
+
+/// Whether the unit type must report an indicator (for the form's hints).
+pub fn is_required(config: &Config, indicator: usize, unit_type: UnitType) -> bool {
+    config.indicators[indicator].required_for.contains(&unit_type)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CellRef, ReportedRow};
+
+    fn sub(unit: &str, rows: Vec<(usize, [Option<i64>; 3])>) -> Submission {
+        Submission {
+            unit: Some(unit.into()),
+            sheet: "BaoCao".into(),
+            rows: rows
+                .into_iter()
+                .enumerate()
+                .map(|(r, (i, v))| ReportedRow {
+                    indicator: i,
+                    row: r as u32 + 10,
+                    values: v.map(|x| x.map(Micros::from_units)),
+                    cells: [CellRef::new(r as u32 + 10, 4), CellRef::new(r as u32 + 10, 5), CellRef::new(r as u32 + 10, 6)],
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    fn codes(s: &Submission) -> Vec<&str> {
+        s.issues.iter().map(|i| i.code.as_str()).collect()
+    }
+
+    #[test]
+    fn required_rules_and_sex_breakdown() {
+        let c = Config::embedded().unwrap();
+        let p = &c.periods[0];
+        let i = |code| c.indicator_index(code).unwrap();
+        let mut s = sub(
+            "001",
+            vec![
+                (i("CT01"), [Some(2), None, None]),
+                (i("CT03"), [Some(1), None, None]),
+                (i("CT05"), [Some(10), None, None]),
+                (i("CT06"), [Some(100), Some(30), Some(120)]),
+                (i("CT20"), [Some(2), None, None]),
+                (i("CT21"), [Some(3), None, None]),
+            ],
+        );
+        validate(&mut s, &c, p);
+        let got = codes(&s);
+        assert!(got.contains(&"E101"), "{got:?}");
+        assert!(got.contains(&"E102"), "{got:?}");
+        assert!(got.contains(&"W103"), "{got:?}");
+        let e102 = s.issues.iter().find(|i| i.code == "E102").unwrap();
+        assert_eq!(e102.cell.unwrap().to_string(), "E14");
+        assert_eq!(e102.indicator.as_deref(), Some("CT06"));
+        assert!(!got.contains(&"E030"), "{got:?}");
+    }
+
+    #[test]
+    fn missing_required_indicator_and_bad_values() {
+        let c = Config::embedded().unwrap();
+        let i = |code| c.indicator_index(code).unwrap();
+        let mut s = sub("S01", vec![(i("CT01"), [None, None, None]), (i("CT13"), [Some(-1), Some(2), None])]);
+        s.rows[1].values[0] = Some(Micros(1_500_000));
+        s.rows.push(ReportedRow { indicator: i("CT08"), values: [Some(Micros::from_units(-1)), None, None], ..Default::default() });
+        validate(&mut s, &c, &c.periods[0]);
+        let got = codes(&s);
+        assert_eq!(got.iter().filter(|c| **c == "E030").count(), 1, "{got:?}");
+        assert!(got.contains(&"E022"));
+        assert!(got.contains(&"E021"));
+        assert!(got.contains(&"W012"));
+        // A department need not report CT03/CT05/CT06.
+        assert!(!s.issues.iter().any(|i| i.indicator.as_deref() == Some("CT05")));
+    }
+
+    #[test]
+    fn outlier_needs_five_peers_and_ten_times_the_median() {
+        let c = Config::embedded().unwrap();
+        let ct08 = c.indicator_index("CT08").unwrap();
+        let mut subs: Vec<Submission> =
+            ["001", "002", "003", "004", "005"].iter().map(|u| sub(u, vec![(ct08, [Some(20), None, None])])).collect();
+        subs.push(sub("006", vec![(ct08, [Some(201), None, None])]));
+        let refs: Vec<&Submission> = subs.iter().collect();
+        let found = outliers(&c, &refs);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, 5);
+        subs[5].rows[0].values[0] = Some(Micros::from_units(200));
+        let refs: Vec<&Submission> = subs.iter().collect();
+        assert!(outliers(&c, &refs).is_empty());
+        // With four peers only, no judgement.
+        let refs: Vec<&Submission> = subs[1..].iter().collect();
+        assert!(outliers(&c, &refs).is_empty());
+    }
+}
