@@ -4,6 +4,8 @@
 //! out ([`report`]); [`pipeline`] wires the stages together.
 
 pub mod aggregate;
+// pub mod app; (pending report::workbook and forms)
+pub mod cli;
 pub mod config;
 pub mod ingest;
 pub mod model;

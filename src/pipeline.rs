@@ -90,7 +90,7 @@ impl Outcome {
 }
 
 /// Reads, checks and sums every file under `settings.inputs`.
-pub fn consolidate(config: &Config, settings: &Settings, found: &[Found]) -> anyhow::Result<Outcome> {
+pub fn consolidate(config: &Config, settings: &Settings, found: &[Found], tick: &(dyn Fn() + Sync)) -> anyhow::Result<Outcome> {
     let period = config
         .period(&settings.period)
         .ok_or_else(|| anyhow::anyhow!("unknown period {}", settings.period))?
@@ -102,6 +102,7 @@ pub fn consolidate(config: &Config, settings: &Settings, found: &[Found]) -> any
         if sub.period.as_deref() == Some(period.code.as_str()) {
             validate::validate(&mut sub, config, &period);
         }
+        tick();
         sub
     };
     let mut subs: Vec<Submission> = if settings.jobs <= 1 {

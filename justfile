@@ -1,0 +1,30 @@
+# tonghop tasks. Every recipe is a plain cargo command: nothing requires just.
+
+default: run
+
+# The main job on the demo inputs into outputs/.
+run:
+    cargo run --release
+
+test:
+    cargo test
+
+# Formatting, lints and tests, as CI runs them.
+check:
+    cargo fmt --all -- --check
+    cargo clippy --all-targets -- -D warnings
+    cargo test
+
+# Regenerate the committed demo set inputs/2023-THD/.
+demo:
+    rm -rf inputs/2023-THD
+    cargo run --release -- sample --units 51 --seed 2023 --activities 8 --missing 3 --rejected 2 --resubmitted 1 --late 1 --warned 3 --outputs .
+
+# Blank forms for every unit into outputs/2023-THD/bieu_mau/.
+templates:
+    cargo run --release -- template
+
+# Timing of the demo run (release build).
+bench:
+    cargo build --release
+    bash -c 'time ./target/release/tonghop run --outputs /tmp/tonghop-bench-out --as-of 2023-12-22 --quiet'

@@ -1,0 +1,377 @@
+//! The commands: resolve what the user typed into settings, run, and say how it went.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::{ExitCode, Termination};
+use std::time::Instant;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use serde_json::json;
+
+use crate::cli::{Cli, Command, ConfigAction, RunArgs, SampleArgs, TemplateArgs};
+use crate::config::{Config, ConfigErrors, UnitType};
+use crate::ingest;
+use crate::model::{Fate, Lang};
+use crate::pipeline::{self, Outcome, Settings, Timeliness};
+use crate::report::output::{LockError, RunLock, Staging};
+use crate::report::{self, RunMeta, tables};
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The documented exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Exit {
+    /// The report was written (rejections and missing units are in it).
+    Success = 0,
+    /// With `--strict`: written, but submissions were rejected or units are missing past the deadline.
+    Incomplete = 1,
+    /// Bad usage or configuration.
+    Usage = 2,
+    /// I/O failure on the inputs root or the outputs.
+    Io = 3,
+    /// Another run holds the lock.
+    Locked = 4,
+}
+
+impl Termination for Exit {
+    fn report(self) -> ExitCode {
+        ExitCode::from(self as u8)
+    }
+}
+
+/// A failure that ends a command, with the exit code it maps to.
+#[derive(Debug)]
+pub struct Failure {
+    pub exit: Exit,
+    pub error: anyhow::Error,
+}
+
+impl Failure {
+    fn usage(e: impl Into<anyhow::Error>) -> Failure {
+        Failure { exit: Exit::Usage, error: e.into() }
+    }
+    fn io(e: impl Into<anyhow::Error>) -> Failure {
+        Failure { exit: Exit::Io, error: e.into() }
+    }
+}
+
+impl From<ConfigErrors> for Failure {
+    fn from(e: ConfigErrors) -> Failure {
+        Failure::usage(e)
+    }
+}
+
+pub fn run(cli: Cli) -> Result<Exit, Failure> {
+    let global = cli.global.clone();
+    let config = Config::load(global.config.as_deref())?;
+    match cli.command {
+        None => run_report(&config, &cli.run, global.lang, global.quiet, true),
+        Some(Command::Run(args)) => run_report(&config, &args, global.lang, global.quiet, true),
+        Some(Command::Validate(args)) => run_report(&config, &args, global.lang, global.quiet, false),
+        Some(Command::Template(args)) => template(&config, &args),
+        Some(Command::Sample(args)) => sample(&config, &args),
+        Some(Command::Config { action: ConfigAction::Check }) => {
+            let s = crate::config::summary(&config);
+            let parts: Vec<String> = s.iter().map(|(k, v)| format!("{v} {k}")).collect();
+            println!("configuration OK: {} (fingerprint {})", parts.join(", "), &config.fingerprint[..12]);
+            for (name, _, origin) in &config.sources {
+                println!("  {name}: {origin}");
+            }
+            Ok(Exit::Success)
+        }
+        Some(Command::Config { action: ConfigAction::Show { write } }) => {
+            match write {
+                Some(dir) => config.write_to(&dir).map_err(Failure::io)?,
+                None => {
+                    for (name, text, origin) in &config.sources {
+                        println!("# ==> {name} ({origin}) <==");
+                        print!("{text}");
+                        if !text.ends_with('\n') {
+                            println!();
+                        }
+                        println!();
+                    }
+                }
+            }
+            Ok(Exit::Success)
+        }
+    }
+}
+
+/// Today in Vietnam (UTC+7, no daylight saving).
+pub fn today_in_vietnam() -> NaiveDate {
+    let offset = chrono::FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("UTC"));
+    chrono::Utc::now().with_timezone(&offset).date_naive()
+}
+
+fn parse_as_of(s: &str) -> Result<NaiveDate, Failure> {
+    crate::text::parse_date_text(s).ok_or_else(|| Failure::usage(anyhow::anyhow!("--as-of `{s}` is not a date (dd/mm/yyyy or yyyy-mm-dd)")))
+}
+
+/// Which period a run covers: the flag, else the only one, else the one under way.
+pub fn resolve_period(config: &Config, flag: Option<&str>, as_of: NaiveDate) -> Result<String, Failure> {
+    if let Some(code) = flag {
+        return config.period(code).map(|p| p.code.clone()).ok_or_else(|| {
+            let known: Vec<&str> = config.periods.iter().map(|p| p.code.as_str()).collect();
+            Failure::usage(anyhow::anyhow!("unknown period `{code}`; configured: {}", known.join(", ")))
+        });
+    }
+    if config.periods.len() == 1 {
+        return Ok(config.periods[0].code.clone());
+    }
+    let under_way: Vec<_> = config.periods.iter().filter(|p| p.start <= as_of && as_of <= p.deadline).collect();
+    match under_way.as_slice() {
+        [p] => Ok(p.code.clone()),
+        _ => Err(Failure::usage(anyhow::anyhow!(
+            "several periods are configured and {} is not within exactly one of them: give --period",
+            as_of.format("%d/%m/%Y")
+        ))),
+    }
+}
+
+fn settings(config: &Config, args: &RunArgs, lang: Lang) -> Result<Settings, Failure> {
+    let as_of = match &args.as_of {
+        Some(s) => parse_as_of(s)?,
+        None => today_in_vietnam(),
+    };
+    let period = resolve_period(config, args.period.as_deref(), as_of)?;
+    let jobs = match args.jobs {
+        Some(0) => return Err(Failure::usage(anyhow::anyhow!("--jobs must be at least 1"))),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    Ok(Settings { inputs: args.inputs.clone(), outputs: args.outputs.clone(), period, as_of, jobs, lang })
+}
+
+fn run_report(config: &Config, args: &RunArgs, lang: Lang, quiet: bool, write: bool) -> Result<Exit, Failure> {
+    let started = Instant::now();
+    let s = settings(config, args, lang)?;
+    // polars and rayon read their thread counts once: set them before either starts.
+    // SAFETY: no other thread exists yet that could read the environment concurrently.
+    unsafe { std::env::set_var("POLARS_MAX_THREADS", s.jobs.to_string()) };
+    let _ = rayon::ThreadPoolBuilder::new().num_threads(s.jobs).build_global();
+
+    if !s.inputs.is_dir() {
+        return Err(Failure::io(anyhow::anyhow!("the inputs directory {} does not exist or is not a directory", s.inputs.display())));
+    }
+    let lock = if write {
+        let holder = format!("pid {} since {}", std::process::id(), chrono::Local::now().format("%Y-%m-%d %H:%M:%S %z"));
+        match RunLock::acquire(&s.outputs, &holder) {
+            Ok(l) => Some(l),
+            Err(LockError::Held(who)) => {
+                return Err(Failure {
+                    exit: Exit::Locked,
+                    error: anyhow::anyhow!("another run is writing to {} ({who}); try again when it ends", s.outputs.display()),
+                });
+            }
+            Err(LockError::Io(e)) => return Err(Failure::io(anyhow::Error::new(e).context(format!("cannot lock {}", s.outputs.display())))),
+        }
+    } else {
+        None
+    };
+
+    let skip = if write { Some(s.outputs.as_path()) } else { None };
+    let found = ingest::discover(&s.inputs, skip)
+        .map_err(|e| Failure::io(anyhow::Error::new(e).context(format!("cannot list {}", s.inputs.display()))))?;
+    tracing::info!("found {} files under {}", found.len(), s.inputs.display());
+    let progress = progress_bar(found.len() as u64, quiet);
+    let outcome = pipeline::consolidate(config, &s, &found, &|| progress.inc(1)).map_err(Failure::io)?;
+    progress.finish_and_clear();
+
+    let rejected = outcome.count(Fate::Rejected);
+    let missing_past_deadline = s.as_of > outcome.period.deadline && outcome.missing().next().is_some();
+    let exit = if args.strict && (rejected > 0 || missing_past_deadline) { Exit::Incomplete } else { Exit::Success };
+    let meta = RunMeta { version: VERSION, config_fingerprint: config.fingerprint.clone(), as_of: s.as_of, lang };
+    let target = s.outputs.join(&outcome.period.code);
+
+    if write {
+        write_outputs(config, &outcome, &meta, &target, exit, started).map_err(Failure::io)?;
+        drop(lock);
+    } else {
+        print_issues(&outcome, lang, args.json);
+    }
+    if args.json && write {
+        println!("{}", serde_json::to_string_pretty(&run_json(config, &outcome, &meta, exit, started, false)).unwrap_or_default());
+    }
+    eprintln!("{}", summary_line(&outcome, write.then_some(target.as_path())));
+    Ok(exit)
+}
+
+fn progress_bar(len: u64, quiet: bool) -> indicatif::ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() || len < 200 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files, {per_sec}, {eta} left") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// `2023-THD: 47/51 units reported, 44 accepted, 3 rejected, 4 missing, 2 late → outputs/2023-THD`
+pub fn summary_line(o: &Outcome, target: Option<&Path>) -> String {
+    let expected = o.units.len();
+    let reported = o.units.iter().filter(|u| u.file.is_some()).count();
+    let accepted = o.units.iter().filter(|u| u.accepted).count();
+    let rejected = o.count(Fate::Rejected);
+    let missing = o.missing().count();
+    let late = o.late().count();
+    let mut line = format!(
+        "{}: {reported}/{expected} units reported, {accepted} accepted, {rejected} rejected files, {missing} missing, {late} late",
+        o.period.code
+    );
+    if let Some(t) = target {
+        line.push_str(&format!(" → {}", t.display()));
+    }
+    line
+}
+
+fn write_outputs(config: &Config, o: &Outcome, meta: &RunMeta, target: &Path, exit: Exit, started: Instant) -> anyhow::Result<()> {
+    let staging = Staging::begin(target).with_context(|| format!("cannot prepare {}", target.display()))?;
+    let file_name = format!("TongHop_{}.xlsx", o.period.code);
+    staging.write(&file_name, &report::workbook::workbook_bytes(config, o, meta)?)?;
+    for unit in report::feedback::units_with_feedback(o) {
+        if let Some(bytes) = report::feedback::feedback_bytes(config, o, meta, &unit)? {
+            staging.write(&format!("phan_hoi/{}.xlsx", safe_file_name(&unit)), &bytes)?;
+        }
+    }
+    for (name, table) in [
+        ("values", tables::values(config, o)),
+        ("totals", tables::totals(config, o)),
+        ("files", tables::files(o)),
+        ("issues", tables::issues(o, meta.lang)),
+    ] {
+        staging.write(&format!("{name}.csv"), &table.to_csv())?;
+        staging.write(&format!("{name}.parquet"), &table.to_parquet()?)?;
+    }
+    let json = run_json(config, o, meta, exit, started, true);
+    staging.write("run.json", format!("{}\n", serde_json::to_string_pretty(&json)?).as_bytes())?;
+    staging.commit().with_context(|| format!("cannot replace {}", target.display()))?;
+    Ok(())
+}
+
+/// A unit code as a file name: codes are letters, digits, `_ - .` by configuration, but a
+/// name must never climb out of its folder.
+fn safe_file_name(code: &str) -> String {
+    code.chars().map(|c| if c.is_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect()
+}
+
+/// run.json: the monitoring contract (schema in docs/run.schema.json).
+pub fn run_json(config: &Config, o: &Outcome, meta: &RunMeta, exit: Exit, started: Instant, with_durations: bool) -> serde_json::Value {
+    let fates: serde_json::Map<String, serde_json::Value> =
+        Fate::ALL.iter().map(|f| (f.as_str().to_string(), json!(o.count(*f)))).collect();
+    let by_type: serde_json::Map<String, serde_json::Value> = UnitType::ALL
+        .iter()
+        .filter_map(|t| {
+            let of_type: Vec<_> = o.units.iter().filter(|u| config.units[u.unit].unit_type == *t).collect();
+            if of_type.is_empty() {
+                return None;
+            }
+            let accepted = of_type.iter().filter(|u| u.accepted).count();
+            Some((t.as_str().to_string(), json!({"expected": of_type.len(), "accepted": accepted})))
+        })
+        .collect();
+    let codes = |t: Timeliness| -> Vec<&str> {
+        o.units.iter().filter(|u| u.timeliness == t).map(|u| config.units[u.unit].code.as_str()).collect()
+    };
+    let expected = o.units.len();
+    let accepted = o.units.iter().filter(|u| u.accepted).count();
+    let on_time = codes(Timeliness::OnTime).len();
+    let issues = tables::issue_counts(o);
+    let mut v = json!({
+        "program": "tonghop",
+        "version": meta.version,
+        "period": o.period.code,
+        "as_of": o.as_of.format("%Y-%m-%d").to_string(),
+        "deadline": o.period.deadline.format("%Y-%m-%d").to_string(),
+        "config_fingerprint": meta.config_fingerprint,
+        "files": { "found": o.files.len(), "by_fate": fates },
+        "issues": { "errors": issues[0], "warnings": issues[1], "infos": issues[2] },
+        "completeness": {
+            "expected": expected,
+            "received": o.units.iter().filter(|u| u.file.is_some()).count(),
+            "accepted": accepted,
+            "percent": percent(accepted, expected),
+            "by_unit_type": by_type,
+        },
+        "timeliness": {
+            "on_time": on_time,
+            "late": codes(Timeliness::Late).len(),
+            "missing": codes(Timeliness::Missing).len(),
+            "percent_on_time": percent(on_time, expected),
+        },
+        "missing_units": codes(Timeliness::Missing),
+        "late_units": codes(Timeliness::Late),
+        "exit_code": exit as u8,
+    });
+    if with_durations {
+        v["durations_ms"] = json!({
+            "read": o.read_time.as_millis() as u64,
+            "total": started.elapsed().as_millis() as u64,
+        });
+    }
+    v
+}
+
+fn percent(n: usize, d: usize) -> f64 {
+    if d == 0 { 0.0 } else { (n as f64 * 1000.0 / d as f64).round() / 10.0 }
+}
+
+fn print_issues(o: &Outcome, lang: Lang, json: bool) {
+    let table = tables::issues(o, lang);
+    if json {
+        let rows: Vec<serde_json::Value> = table
+            .rows
+            .iter()
+            .map(|r| serde_json::Value::Object(table.header.iter().zip(r).map(|(h, v)| (h.to_string(), json!(v))).collect()))
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+        return;
+    }
+    for f in &o.files {
+        if f.sub.issues.is_empty() {
+            continue;
+        }
+        println!("{} [{}]", f.sub.path, f.fate.label(lang));
+        for i in &f.sub.issues {
+            let at = [i.sheet.as_str(), &i.cell_text()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join("!");
+            println!("  {:<5} {:<8} {:<14} {}", i.code, i.severity.as_str(), at, i.message(lang));
+        }
+    }
+}
+
+fn template(config: &Config, args: &TemplateArgs) -> Result<Exit, Failure> {
+    let period_code = resolve_period(config, args.period.as_deref(), today_in_vietnam())?;
+    let period = config.period(&period_code).ok_or_else(|| Failure::usage(anyhow::anyhow!("unknown period")))?;
+    let dir: PathBuf = args.dir.clone().unwrap_or_else(|| args.outputs.join(&period.code).join("bieu_mau"));
+    if let Some(units) = &args.units {
+        if let Some(bad) = units.iter().find(|u| config.unit(u).is_none()) {
+            return Err(Failure::usage(anyhow::anyhow!("unknown unit code `{bad}`")));
+        }
+    }
+    std::fs::create_dir_all(&dir).map_err(Failure::io)?;
+    let written = crate::forms::write_templates(config, period, &dir, args.units.as_deref()).map_err(Failure::io)?;
+    eprintln!("{}: {} blank forms → {}", period.code, written.len(), dir.display());
+    Ok(Exit::Success)
+}
+
+fn sample(config: &Config, args: &SampleArgs) -> Result<Exit, Failure> {
+    let period_code = resolve_period(config, args.period.as_deref(), today_in_vietnam())?;
+    let period = config.period(&period_code).ok_or_else(|| Failure::usage(anyhow::anyhow!("unknown period")))?;
+    let opts = crate::forms::SampleOptions {
+        units: args.units,
+        seed: args.seed,
+        activities: args.activities,
+        missing: args.missing,
+        rejected: args.rejected,
+        resubmitted: args.resubmitted,
+        late: args.late,
+        warned: args.warned,
+    };
+    let s = crate::forms::write_sample(config, period, &opts, &args.outputs).map_err(Failure::io)?;
+    let cfg = s.config_dir.as_ref().map(|d| format!(", configuration → {}", d.display())).unwrap_or_default();
+    eprintln!("{}: {} forms of {} units → {}{cfg}", period.code, s.files, s.units, s.inputs_dir.display());
+    Ok(Exit::Success)
+}

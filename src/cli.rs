@@ -1,0 +1,143 @@
+//! The command line. Doc comments here are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::model::Lang;
+
+/// Consolidates the Excel reports of reporting units into one city report.
+///
+/// With no command, runs the main job: reads every form under `inputs/`, checks it, sums the
+/// accepted ones and writes the consolidated workbook, feedback for units with problems,
+/// CSV/Parquet tables and run.json under `outputs/<period>/`.
+///
+/// Exit codes: 0 report written; 1 with --strict, written but with rejected submissions or
+/// units missing past the deadline; 2 usage or configuration error; 3 I/O failure on the
+/// inputs or outputs; 4 another run holds the lock.
+#[derive(Debug, Parser)]
+#[command(name = "tonghop", version, about, long_about, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub run: RunArgs,
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read, check and consolidate the forms, and write the report (the default).
+    Run(RunArgs),
+    /// The same checks, without writing the report: the issues go to stdout.
+    Validate(RunArgs),
+    /// Write blank forms, one per unit, pre-filled with its code and name.
+    Template(TemplateArgs),
+    /// Write a synthetic, seeded corpus of filled forms (for demos, tests and benchmarks).
+    Sample(SampleArgs),
+    /// Check or print the configuration.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Load and validate the configuration; every error names its file, line and key.
+    Check,
+    /// Print the effective configuration in the format it is read in.
+    Show {
+        /// Write the tables as files into this directory instead of printing them.
+        #[arg(long, value_name = "DIR")]
+        write: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Configuration directory; each file in it replaces the default table it names.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub config: Option<PathBuf>,
+    /// Only errors and the summary line on stderr.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// More detail in the log.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+    /// Language of labels and messages in the outputs.
+    #[arg(long, global = true, value_enum, default_value_t = Lang::Vi)]
+    pub lang: Lang,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct RunArgs {
+    /// Directory searched recursively for forms.
+    #[arg(long, value_name = "DIR", default_value = "inputs")]
+    pub inputs: PathBuf,
+    /// Where the report is written (one folder per period).
+    #[arg(long, value_name = "DIR", default_value = "outputs")]
+    pub outputs: PathBuf,
+    /// Period code (e.g. 2023-THD); default: the only period, or the one under way.
+    #[arg(long, value_name = "CODE")]
+    pub period: Option<String>,
+    /// The date the data are taken as of (dd/mm/yyyy or yyyy-mm-dd); default: today in Vietnam.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Files read at once; 1 reads sequentially (same outputs either way).
+    #[arg(long, short, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Exit 1 when submissions were rejected or expected units are missing past the deadline.
+    #[arg(long)]
+    pub strict: bool,
+    /// Print the outcome as JSON on stdout (run.json's content).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct TemplateArgs {
+    /// Where the forms go; default: <outputs>/<period>/bieu_mau/.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    #[arg(long, value_name = "DIR", default_value = "outputs")]
+    pub outputs: PathBuf,
+    #[arg(long, value_name = "CODE")]
+    pub period: Option<String>,
+    /// Only these unit codes (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub units: Option<Vec<String>>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct SampleArgs {
+    /// Number of units (beyond the configured ones, synthetic units are made).
+    #[arg(long, default_value_t = 51)]
+    pub units: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Activity rows per form.
+    #[arg(long, default_value_t = 5)]
+    pub activities: usize,
+    /// Writes DIR/inputs/<period>/ (and DIR/config/ when units are synthetic).
+    #[arg(long, value_name = "DIR")]
+    pub outputs: PathBuf,
+    #[arg(long, value_name = "CODE")]
+    pub period: Option<String>,
+    /// Units left without a form.
+    #[arg(long, default_value_t = 0)]
+    pub missing: usize,
+    /// Units whose form has an error.
+    #[arg(long, default_value_t = 0)]
+    pub rejected: usize,
+    /// Units that send a second, newer form.
+    #[arg(long, default_value_t = 0)]
+    pub resubmitted: usize,
+    /// Units that report after the deadline.
+    #[arg(long, default_value_t = 0)]
+    pub late: usize,
+    /// Units whose form has a warning.
+    #[arg(long, default_value_t = 0)]
+    pub warned: usize,
+}

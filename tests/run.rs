@@ -1,0 +1,264 @@
+//! End-to-end runs of the real binary on forms built in code.
+
+mod common;
+
+use common::{Form, V, Workdir, sheet_names, sheet_rows, stderr};
+
+fn basic(w: &Workdir) {
+    w.add_form("001_BaDinh.xlsx", &Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]));
+    w.add_form("quan/002.xlsx", &Form::district("002", 2.0, 5.0, [50.0, 20.0, 30.0]).row("CT18", V::T("125,5")));
+    w.add_form("so/S01.xlsx", &Form::new("S01").row("CT01", V::N(1.0)).row("CT18", V::N(10.25)));
+}
+
+fn total<'a>(rows: &'a [std::collections::HashMap<String, String>], ind: &str, b: &str) -> &'a std::collections::HashMap<String, String> {
+    rows.iter().find(|r| r["indicator"] == ind && r["breakdown"] == b).unwrap_or_else(|| panic!("no total {ind} {b}"))
+}
+
+#[test]
+fn totals_equal_hand_computed_sums() {
+    let w = Workdir::new();
+    basic(&w);
+    let out = w.run(&[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let totals = w.csv("totals.csv");
+    assert_eq!(total(&totals, "CT01", "total")["value"], "6");
+    assert_eq!(total(&totals, "CT01", "total")["units_reporting"], "3");
+    assert_eq!(total(&totals, "CT06", "female")["value"], "90");
+    assert_eq!(total(&totals, "CT06", "male")["value"], "60");
+    // 125,5 typed as text plus 10.25: exact decimals, `.` as the point.
+    assert_eq!(total(&totals, "CT18", "total")["value"], "135.75");
+    // The workbook's Tổng hợp shows the same totals.
+    let wb = w.out("TongHop_2023-THD.xlsx");
+    let rows = sheet_rows(&wb, "Tổng hợp");
+    let ct01 = rows.iter().find(|r| r.iter().any(|c| c == "CT01")).expect("a CT01 row on Tổng hợp");
+    assert!(ct01.iter().any(|c| c == "6"), "{ct01:?}");
+}
+
+#[test]
+fn blank_stays_blank() {
+    let w = Workdir::new();
+    basic(&w);
+    assert!(w.run(&[]).status.success());
+    let totals = w.csv("totals.csv");
+    let ct02 = total(&totals, "CT02", "total");
+    assert_eq!(ct02["value"], "");
+    assert_eq!(ct02["units_reporting"], "0");
+    assert!(!w.csv("values.csv").iter().any(|r| r["indicator"] == "CT02"));
+    // 0 is a value, reported by one unit.
+    let w = Workdir::new();
+    w.add_form("001.xlsx", &Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]).row("CT20", V::N(0.0)));
+    assert!(w.run(&[]).status.success());
+    let totals = w.csv("totals.csv");
+    assert_eq!(total(&totals, "CT20", "total")["value"], "0");
+    assert_eq!(total(&totals, "CT20", "total")["units_reporting"], "1");
+}
+
+#[test]
+fn values_csv_follows_the_contract() {
+    let w = Workdir::new();
+    basic(&w);
+    assert!(w.run(&[]).status.success());
+    let text = w.read_out("values.csv");
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("period,unit_code,unit_type,indicator,breakdown,value"));
+    assert_eq!(lines.next(), Some("2023-THD,001,quan,CT01,total,3"));
+    assert!(text.contains("2023-THD,001,quan,CT06,female,60\n"));
+    assert!(text.contains("2023-THD,002,quan,CT18,total,125.5\n"));
+    assert!(text.ends_with("2023-THD,S01,so_nganh,CT18,total,10.25\n"));
+    assert!(!text.contains('\r'));
+}
+
+#[test]
+fn a_rejected_file_names_sheet_and_cell() {
+    let w = Workdir::new();
+    basic(&w);
+    let mut bad = Form::district("003", 1.0, 0.0, [10.0, 5.0, 5.0]);
+    bad.rows[2].2[0] = V::T("abc");
+    w.add_form("003.xlsx", &bad);
+    let out = w.run(&[]);
+    assert!(out.status.success());
+    let issues = w.csv("issues.csv");
+    let e = issues.iter().find(|r| r["path"] == "003.xlsx" && r["code"] == "E020").expect("E020 for 003.xlsx");
+    assert_eq!(e["sheet"], "BaoCao");
+    assert_eq!(e["cell"], "E13");
+    assert_eq!(e["indicator"], "CT05");
+    assert_eq!(e["value"], "abc");
+    assert!(e["message"].contains("không phải là số"), "{}", e["message"]);
+    let files = w.csv("files.csv");
+    assert_eq!(files.iter().find(|r| r["path"] == "003.xlsx").unwrap()["fate"], "rejected");
+    // Rejected values are not counted, and the unit gets feedback.
+    let totals = w.csv("totals.csv");
+    assert_eq!(total(&totals, "CT01", "total")["value"], "6");
+    assert!(w.out("phan_hoi/003.xlsx").exists());
+    // --strict turns a rejection into exit 1, with the report still written.
+    let out = w.run(&["--strict"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(w.out("run.json").exists());
+}
+
+#[test]
+fn a_resubmission_supersedes_the_older_one() {
+    let w = Workdir::new();
+    w.add_form("004_lan2.xlsx", &Form::district("004", 4.0, 10.0, [100.0, 40.0, 60.0]).dated(2023, 12, 12));
+    w.add_form("004_lan1.xlsx", &Form::district("004", 9.0, 10.0, [100.0, 40.0, 60.0]).dated(2023, 12, 10));
+    assert!(w.run(&[]).status.success());
+    let files = w.csv("files.csv");
+    let fate = |p: &str| files.iter().find(|r| r["path"] == p).unwrap()["fate"].clone();
+    assert_eq!(fate("004_lan1.xlsx"), "superseded");
+    assert_eq!(fate("004_lan2.xlsx"), "accepted");
+    assert_eq!(total(&w.csv("totals.csv"), "CT01", "total")["value"], "4");
+}
+
+#[test]
+fn missing_and_late_units_are_listed() {
+    let w = Workdir::new();
+    basic(&w);
+    w.add_form("005.xlsx", &Form::district("005", 1.0, 3.0, [30.0, 10.0, 20.0]).dated(2023, 12, 21));
+    assert!(w.run(&[]).status.success());
+    let j = w.run_json();
+    let missing: Vec<&str> = j["missing_units"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(missing.len(), 51 - 4);
+    assert!(missing.contains(&"268") && missing.contains(&"D06") && !missing.contains(&"001"));
+    assert_eq!(j["late_units"], serde_json::json!(["005"]));
+    let rows = sheet_rows(&w.out("TongHop_2023-THD.xlsx"), "Tiến độ nộp");
+    let hd = rows.iter().find(|r| r.first().is_some_and(|c| c == "268")).expect("268 on Tiến độ nộp");
+    assert!(hd.iter().any(|c| c == "Chưa nộp"), "{hd:?}");
+}
+
+#[test]
+fn files_found_equal_the_sum_of_fates() {
+    let w = Workdir::new();
+    basic(&w);
+    w.write("inputs/ghi_chu.txt", b"notes");
+    w.write("inputs/~$001_BaDinh.xlsx", b"lock");
+    w.write("inputs/hong.xlsx", b"this is not a workbook");
+    w.write("inputs/rong.xls", b"");
+    let mut other = Form::district("006", 1.0, 1.0, [1.0, 0.0, 1.0]);
+    other.period = Some("2022-THD".into());
+    w.add_form("006.xlsx", &other);
+    let out = w.run(&[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let files = w.csv("files.csv");
+    assert_eq!(files.len(), 8);
+    let j = w.run_json();
+    let by_fate = j["files"]["by_fate"].as_object().unwrap();
+    let sum: u64 = by_fate.values().map(|v| v.as_u64().unwrap()).sum();
+    assert_eq!(sum, 8);
+    assert_eq!(j["files"]["found"], 8);
+    let fate = |p: &str| files.iter().find(|r| r["path"] == p).unwrap()["fate"].clone();
+    assert_eq!(fate("ghi_chu.txt"), "ignored");
+    assert_eq!(fate("~$001_BaDinh.xlsx"), "ignored");
+    assert_eq!(fate("hong.xlsx"), "rejected");
+    assert_eq!(fate("rong.xls"), "rejected");
+    // A form naming a period that is not configured is rejected with the reason.
+    assert_eq!(fate("006.xlsx"), "rejected");
+    assert!(w.csv("issues.csv").iter().any(|r| r["path"] == "006.xlsx" && r["code"] == "E013"));
+    assert!(files.iter().all(|r| r["sha256"].len() == 64));
+}
+
+#[test]
+fn a_config_error_names_its_file_line_and_key() {
+    let w = Workdir::new();
+    w.write("cfg/units.csv", "code,name,type\n001,Quận Ba Đình,quan\n002,Quận Hoàn Kiếm,quanx\n".as_bytes());
+    let out = w.cmd().args(["config", "check", "--config", "cfg"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("units.csv:3: key `type`: unknown unit type `quanx`"), "{err}");
+    // The same error stops a run before it writes anything.
+    let out = w.cmd().args(["run", "--config", "cfg"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!w.path("outputs/2023-THD").exists());
+}
+
+#[test]
+fn a_config_dir_replaces_only_the_tables_it_has() {
+    let w = Workdir::new();
+    w.write("cfg/units.csv", "code,name,type,group,expected\n001,Quận Ba Đình,quan,Nội thành,true\nX1,Đơn vị thử,so_nganh,Sở,true\n".as_bytes());
+    w.add_form("001.xlsx", &Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]));
+    w.add_form("x1.xlsx", &Form::new("X1").row("CT01", V::N(2.0)));
+    let out = w.run(&["--config", "cfg"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let j = w.run_json();
+    assert_eq!(j["completeness"]["expected"], 2);
+    assert_eq!(j["completeness"]["accepted"], 2);
+    assert_eq!(total(&w.csv("totals.csv"), "CT01", "total")["value"], "5");
+}
+
+#[test]
+fn the_workbook_has_every_sheet() {
+    let w = Workdir::new();
+    basic(&w);
+    assert!(w.run(&[]).status.success());
+    let names = sheet_names(&w.out("TongHop_2023-THD.xlsx"));
+    for n in ["Tổng hợp", "Theo đơn vị", "Tiến độ nộp", "Lỗi dữ liệu", "Thông tin"] {
+        assert!(names.iter().any(|s| s == n), "{n} missing from {names:?}");
+    }
+}
+
+#[test]
+fn two_runs_and_both_job_counts_give_identical_outputs() {
+    let w = Workdir::new();
+    basic(&w);
+    let mut bad = Form::district("003", 1.0, 0.0, [10.0, 5.0, 5.0]);
+    bad.rows[2].2[0] = V::T("abc");
+    w.add_form("003.xlsx", &bad);
+    let snapshot = |w: &Workdir| -> Vec<(String, Vec<u8>)> {
+        let mut out = Vec::new();
+        let root = w.out("");
+        let mut stack = vec![root.clone()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.file_name().unwrap() != "run.json" {
+                    out.push((p.strip_prefix(&root).unwrap().display().to_string(), std::fs::read(&p).unwrap()));
+                }
+            }
+        }
+        out.sort();
+        out
+    };
+    assert!(w.run(&["--jobs", "2"]).status.success());
+    let first = snapshot(&w);
+    assert!(w.run(&["--jobs", "1"]).status.success());
+    let second = snapshot(&w);
+    assert_eq!(first.len(), second.len());
+    for ((n1, b1), (n2, b2)) in first.iter().zip(&second) {
+        assert_eq!(n1, n2);
+        assert!(b1 == b2, "{n1} differs between runs");
+    }
+    assert!(first.iter().any(|(n, _)| n.ends_with(".parquet")));
+}
+
+#[test]
+fn exit_codes_for_usage_io_and_lock() {
+    let w = Workdir::new();
+    basic(&w);
+    let out = w.cmd().args(["run", "--no-such-flag"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = w.cmd().args(["run", "--period", "1999"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = w.cmd().args(["run", "--inputs", "khong_co"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    // A lock held by another process (here: this test) stops the run at once.
+    std::fs::create_dir_all(w.path("outputs")).unwrap();
+    let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(w.path("outputs/.tonghop.lock")).unwrap();
+    lock.try_lock().unwrap();
+    std::fs::write(w.path("outputs/.tonghop.lock"), "pid 1 since dawn").unwrap();
+    let out = w.run(&[]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(stderr(&out).contains("pid 1 since dawn"), "{}", stderr(&out));
+    drop(lock);
+    assert_eq!(w.run(&[]).status.code(), Some(0));
+}
+
+#[test]
+fn the_summary_line_is_one_line_on_stderr() {
+    let w = Workdir::new();
+    basic(&w);
+    let out = w.run(&["--quiet"]);
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("2023-THD: 3/51 units reported, 3 accepted"), "{err}");
+}
