@@ -102,12 +102,14 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
 
 /// Today in Vietnam (UTC+7, no daylight saving).
 pub fn today_in_vietnam() -> NaiveDate {
-    let offset = chrono::FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("UTC"));
+    let offset =
+        chrono::FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("UTC"));
     chrono::Utc::now().with_timezone(&offset).date_naive()
 }
 
 fn parse_as_of(s: &str) -> Result<NaiveDate, Failure> {
-    crate::text::parse_date_text(s).ok_or_else(|| Failure::usage(anyhow::anyhow!("--as-of `{s}` is not a date (dd/mm/yyyy or yyyy-mm-dd)")))
+    crate::text::parse_date_text(s)
+        .ok_or_else(|| Failure::usage(anyhow::anyhow!("--as-of `{s}` is not a date (dd/mm/yyyy or yyyy-mm-dd)")))
 }
 
 /// Which period a run covers: the flag, else the only one, else the one under way.
@@ -154,19 +156,28 @@ fn run_report(config: &Config, args: &RunArgs, lang: Lang, quiet: bool, write: b
     let _ = rayon::ThreadPoolBuilder::new().num_threads(s.jobs).build_global();
 
     if !s.inputs.is_dir() {
-        return Err(Failure::io(anyhow::anyhow!("the inputs directory {} does not exist or is not a directory", s.inputs.display())));
+        return Err(Failure::io(anyhow::anyhow!(
+            "the inputs directory {} does not exist or is not a directory",
+            s.inputs.display()
+        )));
     }
     let lock = if write {
-        let holder = format!("pid {} since {}", std::process::id(), chrono::Local::now().format("%Y-%m-%d %H:%M:%S %z"));
+        let holder =
+            format!("pid {} since {}", std::process::id(), chrono::Local::now().format("%Y-%m-%d %H:%M:%S %z"));
         match RunLock::acquire(&s.outputs, &holder) {
             Ok(l) => Some(l),
             Err(LockError::Held(who)) => {
                 return Err(Failure {
                     exit: Exit::Locked,
-                    error: anyhow::anyhow!("another run is writing to {} ({who}); try again when it ends", s.outputs.display()),
+                    error: anyhow::anyhow!(
+                        "another run is writing to {} ({who}); try again when it ends",
+                        s.outputs.display()
+                    ),
                 });
             }
-            Err(LockError::Io(e)) => return Err(Failure::io(anyhow::Error::new(e).context(format!("cannot lock {}", s.outputs.display())))),
+            Err(LockError::Io(e)) => {
+                return Err(Failure::io(anyhow::Error::new(e).context(format!("cannot lock {}", s.outputs.display()))));
+            }
         }
     } else {
         None
@@ -193,7 +204,10 @@ fn run_report(config: &Config, args: &RunArgs, lang: Lang, quiet: bool, write: b
         print_issues(&outcome, lang, args.json);
     }
     if args.json && write {
-        println!("{}", serde_json::to_string_pretty(&run_json(config, &outcome, &meta, exit, started, false)).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&run_json(config, &outcome, &meta, exit, started, false)).unwrap_or_default()
+        );
     }
     eprintln!("{}", summary_line(&outcome, write.then_some(target.as_path())));
     Ok(exit)
@@ -228,7 +242,14 @@ pub fn summary_line(o: &Outcome, target: Option<&Path>) -> String {
     line
 }
 
-fn write_outputs(config: &Config, o: &Outcome, meta: &RunMeta, target: &Path, exit: Exit, started: Instant) -> anyhow::Result<()> {
+fn write_outputs(
+    config: &Config,
+    o: &Outcome,
+    meta: &RunMeta,
+    target: &Path,
+    exit: Exit,
+    started: Instant,
+) -> anyhow::Result<()> {
     let staging = Staging::begin(target).with_context(|| format!("cannot prepare {}", target.display()))?;
     let file_name = format!("TongHop_{}.xlsx", o.period.code);
     staging.write(&file_name, &report::workbook::workbook_bytes(config, o, meta)?)?;
@@ -259,7 +280,14 @@ fn safe_file_name(code: &str) -> String {
 }
 
 /// run.json: the monitoring contract (schema in docs/run.schema.json).
-pub fn run_json(config: &Config, o: &Outcome, meta: &RunMeta, exit: Exit, started: Instant, with_durations: bool) -> serde_json::Value {
+pub fn run_json(
+    config: &Config,
+    o: &Outcome,
+    meta: &RunMeta,
+    exit: Exit,
+    started: Instant,
+    with_durations: bool,
+) -> serde_json::Value {
     let fates: serde_json::Map<String, serde_json::Value> =
         Fate::ALL.iter().map(|f| (f.as_str().to_string(), json!(o.count(*f)))).collect();
     let by_type: serde_json::Map<String, serde_json::Value> = UnitType::ALL
@@ -325,7 +353,9 @@ fn print_issues(o: &Outcome, lang: Lang, json: bool) {
         let rows: Vec<serde_json::Value> = table
             .rows
             .iter()
-            .map(|r| serde_json::Value::Object(table.header.iter().zip(r).map(|(h, v)| (h.to_string(), json!(v))).collect()))
+            .map(|r| {
+                serde_json::Value::Object(table.header.iter().zip(r).map(|(h, v)| (h.to_string(), json!(v))).collect())
+            })
             .collect();
         println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
         return;
@@ -336,7 +366,12 @@ fn print_issues(o: &Outcome, lang: Lang, json: bool) {
         }
         println!("{} [{}]", f.sub.path, f.fate.label(lang));
         for i in &f.sub.issues {
-            let at = [i.sheet.as_str(), &i.cell_text()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join("!");
+            let at = [i.sheet.as_str(), &i.cell_text()]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join("!");
             println!("  {:<5} {:<8} {:<14} {}", i.code, i.severity.as_str(), at, i.message(lang));
         }
     }

@@ -177,10 +177,7 @@ impl Submission {
         self.issues.iter().filter(|i| i.severity == Severity::Warning).count()
     }
     pub fn value(&self, indicator: usize, breakdown: Breakdown) -> Option<Micros> {
-        self.rows
-            .iter()
-            .find(|r| r.indicator == indicator)
-            .and_then(|r| r.values[breakdown.index()])
+        self.rows.iter().find(|r| r.indicator == indicator).and_then(|r| r.values[breakdown.index()])
     }
 }
 

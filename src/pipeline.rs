@@ -90,11 +90,14 @@ impl Outcome {
 }
 
 /// Reads, checks and sums every file under `settings.inputs`.
-pub fn consolidate(config: &Config, settings: &Settings, found: &[Found], tick: &(dyn Fn() + Sync)) -> anyhow::Result<Outcome> {
-    let period = config
-        .period(&settings.period)
-        .ok_or_else(|| anyhow::anyhow!("unknown period {}", settings.period))?
-        .clone();
+pub fn consolidate(
+    config: &Config,
+    settings: &Settings,
+    found: &[Found],
+    tick: &(dyn Fn() + Sync),
+) -> anyhow::Result<Outcome> {
+    let period =
+        config.period(&settings.period).ok_or_else(|| anyhow::anyhow!("unknown period {}", settings.period))?.clone();
     let started = Instant::now();
     let ctx = ReadContext { config, period: &period };
     let read_one = |f: &Found| {
@@ -128,7 +131,10 @@ pub fn consolidate(config: &Config, settings: &Settings, found: &[Found], tick: 
                 cell: sub.header.period_cell,
                 indicator: None,
                 value: other.clone(),
-                message_vi: format!("Báo cáo thuộc kỳ {other}, không thuộc kỳ {}; không được tính trong lần tổng hợp này.", period.code),
+                message_vi: format!(
+                    "Báo cáo thuộc kỳ {other}, không thuộc kỳ {}; không được tính trong lần tổng hợp này.",
+                    period.code
+                ),
                 message_en: format!("The report is for period {other}, not {}; not counted in this run.", period.code),
             });
             Fate::Ignored
@@ -176,7 +182,8 @@ pub fn consolidate(config: &Config, settings: &Settings, found: &[Found], tick: 
         sub.issues.sort_by(|a, b| (a.sheet.as_str(), a.cell, &a.code).cmp(&(b.sheet.as_str(), b.cell, &b.code)));
     }
 
-    let accepted: BTreeMap<String, usize> = accepted_idx.iter().map(|&i| (subs[i].unit.clone().unwrap_or_default(), i)).collect();
+    let accepted: BTreeMap<String, usize> =
+        accepted_idx.iter().map(|&i| (subs[i].unit.clone().unwrap_or_default(), i)).collect();
     let tables = {
         let refs: Vec<&Submission> = accepted.values().map(|&i| &subs[i]).collect();
         aggregate::aggregate(config, &period, &refs)?

@@ -10,7 +10,11 @@ fn basic(w: &Workdir) {
     w.add_form("so/S01.xlsx", &Form::new("S01").row("CT01", V::N(1.0)).row("CT18", V::N(10.25)));
 }
 
-fn total<'a>(rows: &'a [std::collections::HashMap<String, String>], ind: &str, b: &str) -> &'a std::collections::HashMap<String, String> {
+fn total<'a>(
+    rows: &'a [std::collections::HashMap<String, String>],
+    ind: &str,
+    b: &str,
+) -> &'a std::collections::HashMap<String, String> {
     rows.iter().find(|r| r["indicator"] == ind && r["breakdown"] == b).unwrap_or_else(|| panic!("no total {ind} {b}"))
 }
 
@@ -173,7 +177,11 @@ fn a_config_error_names_its_file_line_and_key() {
 #[test]
 fn a_config_dir_replaces_only_the_tables_it_has() {
     let w = Workdir::new();
-    w.write("cfg/units.csv", "code,name,type,group,expected\n001,Quận Ba Đình,quan,Nội thành,true\nX1,Đơn vị thử,so_nganh,Sở,true\n".as_bytes());
+    w.write(
+        "cfg/units.csv",
+        "code,name,type,group,expected\n001,Quận Ba Đình,quan,Nội thành,true\nX1,Đơn vị thử,so_nganh,Sở,true\n"
+            .as_bytes(),
+    );
     w.add_form("001.xlsx", &Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]));
     w.add_form("x1.xlsx", &Form::new("X1").row("CT01", V::N(2.0)));
     let out = w.run(&["--config", "cfg"]);
@@ -243,7 +251,12 @@ fn exit_codes_for_usage_io_and_lock() {
     assert_eq!(out.status.code(), Some(3));
     // A lock held by another process (here: this test) stops the run at once.
     std::fs::create_dir_all(w.path("outputs")).unwrap();
-    let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(w.path("outputs/.tonghop.lock")).unwrap();
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(w.path("outputs/.tonghop.lock"))
+        .unwrap();
     lock.try_lock().unwrap();
     std::fs::write(w.path("outputs/.tonghop.lock"), "pid 1 since dawn").unwrap();
     let out = w.run(&[]);

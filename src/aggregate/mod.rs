@@ -226,7 +226,12 @@ fn activity_tables(config: &Config, period: &Period, accepted: &[&Submission]) -
             }
             let online = matches!(a.channel, Some(Channel::Online | Channel::Mixed));
             t.by_unit.entry(unit).or_default().add(a.participants, a.female, a.cost, online);
-            t.by_unit_type.entry(config.units[unit].unit_type).or_default().add(a.participants, a.female, a.cost, online);
+            t.by_unit_type.entry(config.units[unit].unit_type).or_default().add(
+                a.participants,
+                a.female,
+                a.cost,
+                online,
+            );
             if let Some(ch) = a.channel {
                 t.by_channel.entry(ch).or_default().add(a.participants, a.female, a.cost, online);
             }
@@ -264,11 +269,20 @@ mod tests {
         let a = sub("001", &[(0, [Some(3), None, None]), (ct06, [Some(100), Some(40), Some(60)])]);
         let b = sub("S01", &[(0, [Some(2), Some(9), None]), (ct06, [None, Some(5), Some(6)])]);
         let t = aggregate(&c, p, &[&a, &b]).unwrap();
-        assert_eq!(t.total(0, Breakdown::Total), Some(Total { value: Some(Micros::from_units(5)), units_reporting: 2 }));
+        assert_eq!(
+            t.total(0, Breakdown::Total),
+            Some(Total { value: Some(Micros::from_units(5)), units_reporting: 2 })
+        );
         // CT01 is not by sex: Nam typed on it is not counted, and has no total row.
         assert_eq!(t.total(0, Breakdown::Male), None);
-        assert_eq!(t.total(ct06, Breakdown::Total), Some(Total { value: Some(Micros::from_units(100)), units_reporting: 1 }));
-        assert_eq!(t.total(ct06, Breakdown::Male), Some(Total { value: Some(Micros::from_units(45)), units_reporting: 2 }));
+        assert_eq!(
+            t.total(ct06, Breakdown::Total),
+            Some(Total { value: Some(Micros::from_units(100)), units_reporting: 1 })
+        );
+        assert_eq!(
+            t.total(ct06, Breakdown::Male),
+            Some(Total { value: Some(Micros::from_units(45)), units_reporting: 2 })
+        );
         assert_eq!(t.total(1, Breakdown::Total), Some(Total { value: None, units_reporting: 0 }));
         assert_eq!(
             t.by_type.get(&(UnitType::Quan, ct06, Breakdown::Female)),

@@ -30,11 +30,16 @@ pub const TABLES: [(&str, &str); 7] = [
     ("limits.toml", DEFAULT_LIMITS),
 ];
 
-const DEFAULT_LIMITS: &str = "# Bounds on what one input file may cost to read.\n\
-max_file_bytes = 52428800\n\
-max_uncompressed_bytes = 262144000\n\
-max_compression_ratio = 200\n\
-max_cells_per_sheet = 2000000\n";
+const DEFAULT_LIMITS: &str = "# Bounds on what one input file may cost to read. A filled form is far below them:\n\
+# ~30 KB on disk, ~200 KB uncompressed, a few hundred cells.\n\
+# Largest file accepted, in bytes (20 MiB).\n\
+max_file_bytes = 20971520\n\
+# Largest total of a workbook's uncompressed parts, in bytes (100 MiB).\n\
+max_uncompressed_bytes = 104857600\n\
+# Largest compression ratio of one part over 1 MiB: beyond it the file is a decompression bomb.\n\
+max_compression_ratio = 100\n\
+# Most cells read from one sheet; for .ods, the sheet's used area (rows x columns).\n\
+max_cells_per_sheet = 1000000\n";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -750,7 +755,11 @@ fn parse_rules(text: &str, indicators: &[Indicator], e: &mut Errors) -> Vec<Rule
             Some('E') => Severity::Error,
             Some('W') => Severity::Warning,
             _ => {
-                e.push(line, Some("code"), format!("rule code `{}` must start with E (error) or W (warning)", def.code));
+                e.push(
+                    line,
+                    Some("code"),
+                    format!("rule code `{}` must start with E (error) or W (warning)", def.code),
+                );
                 continue;
             }
         };
@@ -791,7 +800,11 @@ fn parse_rules(text: &str, indicators: &[Indicator], e: &mut Errors) -> Vec<Rule
                             Some(&i) => out.push((i, *breakdown)),
                             None => {
                                 if !bad {
-                                    e.push(line, Some("check"), format!("rule {}: unknown indicator `{code}`", def.code));
+                                    e.push(
+                                        line,
+                                        Some("check"),
+                                        format!("rule {}: unknown indicator `{code}`", def.code),
+                                    );
                                 }
                                 bad = true;
                             }
@@ -927,7 +940,11 @@ fn parse_periods(text: &str, indicators: &[Indicator], e: &mut Errors) -> Vec<Pe
                 "completeness" => TargetKind::Completeness,
                 "timeliness" => TargetKind::Timeliness,
                 other => {
-                    e.push(line, Some("target.kind"), format!("`{other}` is not indicator_reported, completeness or timeliness"));
+                    e.push(
+                        line,
+                        Some("target.kind"),
+                        format!("`{other}` is not indicator_reported, completeness or timeliness"),
+                    );
                     continue;
                 }
             };

@@ -6,7 +6,7 @@
 
 use crate::config::Config;
 use crate::ingest::workbook::{Cell, Sheet};
-use crate::model::{Activity, Channel, CellRef, Header, Issue, Micros, ReportedRow, Severity};
+use crate::model::{Activity, CellRef, Channel, Header, Issue, Micros, ReportedRow, Severity};
 use crate::text::{self, NumberError};
 
 /// Columns of the indicator table.
@@ -45,7 +45,10 @@ pub fn find_table(sheet: &Sheet) -> Option<TableHeader> {
             .rows
             .get(&row)
             .map(|cells| {
-                cells.iter().filter_map(|(c, cell)| cell.text().and_then(|t| role(&text::fold(t))).map(|r| (r, *c))).collect()
+                cells
+                    .iter()
+                    .filter_map(|(c, cell)| cell.text().and_then(|t| role(&text::fold(t))).map(|r| (r, *c)))
+                    .collect()
             })
             .unwrap_or_default()
     };
@@ -62,7 +65,13 @@ pub fn find_table(sheet: &Sheet) -> Option<TableHeader> {
         }
         return Some(TableHeader {
             row,
-            columns: TableColumns { code: col("code"), name: col("name"), total, male: col("male"), female: col("female") },
+            columns: TableColumns {
+                code: col("code"),
+                name: col("name"),
+                total,
+                male: col("male"),
+                female: col("female"),
+            },
         });
     }
     None
@@ -91,14 +100,17 @@ pub fn read_header(sheet: &Sheet, table_row: u32, is_1904: bool, issues: &mut Ve
             let folded = text::fold(t);
             let (key, value, at) = if let Some(key) = label_of(&folded) {
                 // The next non-empty cell to the right that is not itself a label.
-                let next = cells[i + 1..].iter().find(|(_, c)| !c.text().is_some_and(|t| label_of(&text::fold(t)).is_some()));
+                let next =
+                    cells[i + 1..].iter().find(|(_, c)| c.text().is_none_or(|t| label_of(&text::fold(t)).is_none()));
                 match next {
                     Some((c, v)) => (key, v.clone(), CellRef::new(row, *c)),
                     None => continue,
                 }
             } else if let Some((label, value)) = t.split_once(':') {
                 match label_of(&text::fold(label)) {
-                    Some(key) if !value.trim().is_empty() => (key, Cell::Text(value.trim().to_string()), CellRef::new(row, *col)),
+                    Some(key) if !value.trim().is_empty() => {
+                        (key, Cell::Text(value.trim().to_string()), CellRef::new(row, *col))
+                    }
                     _ => continue,
                 }
             } else {
@@ -151,8 +163,14 @@ pub fn read_date(cell: &Cell, is_1904: bool) -> Option<chrono::NaiveDate> {
     }
 }
 
-const FOOTERS: [&str; 6] =
-    ["nguoi lap bieu", "thu truong don vi", "thu truong co quan", "lanh dao don vi", "xac nhan cua thu truong", "ky ten"];
+const FOOTERS: [&str; 6] = [
+    "nguoi lap bieu",
+    "thu truong don vi",
+    "thu truong co quan",
+    "lanh dao don vi",
+    "xac nhan cua thu truong",
+    "ky ten",
+];
 
 fn is_footer(folded: &str) -> bool {
     FOOTERS.iter().any(|f| folded.starts_with(f))
@@ -179,7 +197,8 @@ pub enum ReadValue {
 
 pub fn read_value(cell: Option<&Cell>) -> ReadValue {
     let Some(cell) = cell else { return ReadValue::Blank };
-    let invalid = |code, why_vi: &str, why_en: &str| ReadValue::Invalid { code, why_vi: why_vi.into(), why_en: why_en.into() };
+    let invalid =
+        |code, why_vi: &str, why_en: &str| ReadValue::Invalid { code, why_vi: why_vi.into(), why_en: why_en.into() };
     match cell {
         Cell::Int(i) => match i.checked_mul(text::MICROS) {
             Some(micros) => ReadValue::Value { micros, coerced: false },
@@ -215,16 +234,17 @@ pub fn read_table(sheet: &Sheet, table: TableHeader, config: &Config, issues: &m
     let cols = table.columns;
     let folded_names: Vec<String> = config.indicators.iter().map(|i| text::fold(&i.name)).collect();
     let mut rows: Vec<ReportedRow> = Vec::new();
-    let issue = |code: &str, severity, cell: CellRef, indicator: Option<&str>, value: String, vi: String, en: String| Issue {
-        code: code.into(),
-        severity,
-        sheet: sheet.name.clone(),
-        cell: Some(cell),
-        indicator: indicator.map(str::to_string),
-        value,
-        message_vi: vi,
-        message_en: en,
-    };
+    let issue =
+        |code: &str, severity, cell: CellRef, indicator: Option<&str>, value: String, vi: String, en: String| Issue {
+            code: code.into(),
+            severity,
+            sheet: sheet.name.clone(),
+            cell: Some(cell),
+            indicator: indicator.map(str::to_string),
+            value,
+            message_vi: vi,
+            message_en: en,
+        };
     for (&row, cells) in sheet.rows.range(table.row + 1..) {
         let first_text = cells.iter().find_map(|(_, c)| c.text()).map(text::fold).unwrap_or_default();
         if is_footer(&first_text) {
@@ -236,12 +256,10 @@ pub fn read_table(sheet: &Sheet, table: TableHeader, config: &Config, issues: &m
         let code_cell = get(cols.code).map(|c| text::tidy(&c.shown())).filter(|s| !s.is_empty());
         let name_cell = get(cols.name).and_then(|c| c.text()).map(text::tidy);
         let mut matched = code_cell.as_deref().and_then(|c| config.indicator_index(c));
-        if matched.is_none() && code_cell.is_none() {
-            if let Some(name) = &name_cell {
-                let f = text::fold(name);
-                let key = strip_enumerator(&f);
-                matched = folded_names.iter().position(|n| n == key || n == &f);
-            }
+        if let (None, None, Some(name)) = (matched, &code_cell, &name_cell) {
+            let f = text::fold(name);
+            let key = strip_enumerator(&f);
+            matched = folded_names.iter().position(|n| n == key || n == &f);
         }
         let Some(ind) = matched else {
             if has_values || code_cell.as_deref().is_some_and(|c| looks_like_code(c, config)) {
@@ -278,7 +296,11 @@ pub fn read_table(sheet: &Sheet, table: TableHeader, config: &Config, issues: &m
                 CellRef::new(row, cols.code.or(cols.name).unwrap_or(0)),
                 Some(&code),
                 code.clone(),
-                format!("Chỉ tiêu {code} xuất hiện hai lần (dòng {} và dòng {}). Hãy giữ lại một dòng.", prev.row + 1, row + 1),
+                format!(
+                    "Chỉ tiêu {code} xuất hiện hai lần (dòng {} và dòng {}). Hãy giữ lại một dòng.",
+                    prev.row + 1,
+                    row + 1
+                ),
                 format!("Indicator {code} appears twice (rows {} and {}).", prev.row + 1, row + 1),
             ));
             continue;
@@ -327,7 +349,9 @@ fn looks_like_code(s: &str, config: &Config) -> bool {
     let s = s.trim().to_ascii_uppercase();
     config.indicators.iter().any(|i| {
         let prefix: String = i.code.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
-        !prefix.is_empty() && s.starts_with(&prefix.to_ascii_uppercase()) && s[prefix.len()..].chars().all(|c| c.is_ascii_digit())
+        !prefix.is_empty()
+            && s.starts_with(&prefix.to_ascii_uppercase())
+            && s[prefix.len()..].chars().all(|c| c.is_ascii_digit())
     })
 }
 
@@ -339,7 +363,8 @@ pub fn closest_indicator(what: &str, config: &Config) -> usize {
         .iter()
         .enumerate()
         .map(|(i, ind)| {
-            let d = text::edit_distance(&key, &text::fold(&ind.name)).min(text::edit_distance(&key, &text::fold(&ind.code)));
+            let d = text::edit_distance(&key, &text::fold(&ind.name))
+                .min(text::edit_distance(&key, &text::fold(&ind.code)));
             (d, i)
         })
         .min()
@@ -347,7 +372,12 @@ pub fn closest_indicator(what: &str, config: &Config) -> usize {
 }
 
 /// Reads the HoatDong sheet's rows, if it has the activity table.
-pub fn read_activities(sheet: &Sheet, config: &Config, is_1904: bool, issues: &mut Vec<Issue>) -> Option<Vec<Activity>> {
+pub fn read_activities(
+    sheet: &Sheet,
+    config: &Config,
+    is_1904: bool,
+    issues: &mut Vec<Issue>,
+) -> Option<Vec<Activity>> {
     let (header_row, cols) = sheet.rows.iter().find_map(|(&row, cells)| {
         let mut cols = ActivityColumns::default();
         for (c, cell) in cells {
@@ -393,20 +423,28 @@ pub fn read_activities(sheet: &Sheet, config: &Config, is_1904: bool, issues: &m
                 "E040",
                 Severity::Error,
                 cols.date,
-                format!("Dòng {}: không đọc được ngày tổ chức hoạt động; hãy ghi theo dạng ngày/tháng/năm (dd/mm/yyyy).", row + 1),
+                format!(
+                    "Dòng {}: không đọc được ngày tổ chức hoạt động; hãy ghi theo dạng ngày/tháng/năm (dd/mm/yyyy).",
+                    row + 1
+                ),
                 format!("Row {}: cannot read the activity date; write it as dd/mm/yyyy.", row + 1),
             );
         }
         let kind_text = get(cols.kind).map(|c| text::tidy(&c.shown())).unwrap_or_default();
-        let kind = config.activity_types.iter().position(|t| {
-            t.code.eq_ignore_ascii_case(&kind_text) || text::fold(&t.name) == text::fold(&kind_text)
-        });
+        let kind = config
+            .activity_types
+            .iter()
+            .position(|t| t.code.eq_ignore_ascii_case(&kind_text) || text::fold(&t.name) == text::fold(&kind_text));
         if kind.is_none() {
             push(
                 "E042",
                 Severity::Error,
                 cols.kind,
-                format!("Dòng {}: loại hoạt động \"{kind_text}\" không có trong danh mục (HD01…HD{:02}).", row + 1, config.activity_types.len()),
+                format!(
+                    "Dòng {}: loại hoạt động \"{kind_text}\" không có trong danh mục (HD01…HD{:02}).",
+                    row + 1,
+                    config.activity_types.len()
+                ),
                 format!("Row {}: unknown activity type \"{kind_text}\".", row + 1),
             );
         }
@@ -421,11 +459,23 @@ pub fn read_activities(sheet: &Sheet, config: &Config, is_1904: bool, issues: &m
                 ReadValue::Blank => None,
                 ReadValue::Value { micros, .. } if micros >= 0 => Some(Micros(micros)),
                 ReadValue::Value { .. } => {
-                    push("E043", Severity::Error, col, format!("Dòng {}: {what_vi} là số âm.", row + 1), format!("Row {}: {what_en} is negative.", row + 1));
+                    push(
+                        "E043",
+                        Severity::Error,
+                        col,
+                        format!("Dòng {}: {what_vi} là số âm.", row + 1),
+                        format!("Row {}: {what_en} is negative.", row + 1),
+                    );
                     None
                 }
                 ReadValue::Invalid { code, why_vi, why_en } => {
-                    push(code, Severity::Error, col, format!("Dòng {}: {what_vi} {why_vi}.", row + 1), format!("Row {}: {what_en}: {why_en}.", row + 1));
+                    push(
+                        code,
+                        Severity::Error,
+                        col,
+                        format!("Dòng {}: {what_vi} {why_vi}.", row + 1),
+                        format!("Row {}: {what_en}: {why_en}.", row + 1),
+                    );
                     None
                 }
             }
@@ -433,16 +483,16 @@ pub fn read_activities(sheet: &Sheet, config: &Config, is_1904: bool, issues: &m
         let participants = number(cols.participants, "số người tham gia", "participants");
         let female = number(cols.female, "số nữ tham gia", "female participants");
         let cost = number(cols.cost, "kinh phí", "cost");
-        if let (Some(p), Some(f)) = (participants, female) {
-            if f > p {
-                push(
-                    "E041",
-                    Severity::Error,
-                    cols.female,
-                    format!("Dòng {}: số nữ ({f}) lớn hơn số người tham gia ({p}).", row + 1),
-                    format!("Row {}: female participants ({f}) exceed participants ({p}).", row + 1),
-                );
-            }
+        if let (Some(p), Some(f)) = (participants, female)
+            && f > p
+        {
+            push(
+                "E041",
+                Severity::Error,
+                cols.female,
+                format!("Dòng {}: số nữ ({f}) lớn hơn số người tham gia ({p}).", row + 1),
+                format!("Row {}: female participants ({f}) exceed participants ({p}).", row + 1),
+            );
         }
         out.push(Activity { row, date, kind, channel, participants, female, cost });
     }

@@ -85,7 +85,11 @@ pub fn read(found: &Found, ctx: &ReadContext<'_>) -> Submission {
     let bytes = match read_bounded(&found.abs, ctx.config.limits.max_file_bytes) {
         Ok(b) => b,
         Err(e) => {
-            sub.issues.push(file_issue("E001", format!("Không đọc được tệp: {e}."), format!("Cannot read the file: {e}.")));
+            sub.issues.push(file_issue(
+                "E001",
+                format!("Không đọc được tệp: {e}."),
+                format!("Cannot read the file: {e}."),
+            ));
             return sub;
         }
     };
@@ -99,7 +103,8 @@ pub fn read(found: &Found, ctx: &ReadContext<'_>) -> Submission {
         Ok(Err(e)) => sub.issues.push(file_issue(e.code(), e.message_vi(), e.message_en())),
         Err(_) => sub.issues.push(file_issue(
             "E004",
-            "Tệp có cấu trúc bất thường làm trình đọc dừng lại. Hãy mở bằng Excel, lưu lại dưới dạng .xlsx và gửi lại.".into(),
+            "Tệp có cấu trúc bất thường làm trình đọc dừng lại. Hãy mở bằng Excel, lưu lại dưới dạng .xlsx và gửi lại."
+                .into(),
             "The file's structure crashed the reader; re-save it as .xlsx.".into(),
         )),
     }
@@ -159,7 +164,8 @@ fn read_form(bytes: Vec<u8>, sub: &mut Submission, ctx: &ReadContext<'_>) -> Res
     sub.rows = form::read_table(&sheet, table, ctx.config, &mut sub.issues);
     drop(sheet);
     let mut order: Vec<&String> = names.iter().filter(|n| sheet_key(n) == "hoatdong").collect();
-    order.extend(names.iter().filter(|n| **n != sub.sheet && !matches!(sheet_key(n).as_str(), "hoatdong" | "huongdan")));
+    order
+        .extend(names.iter().filter(|n| **n != sub.sheet && !matches!(sheet_key(n).as_str(), "hoatdong" | "huongdan")));
     for name in order {
         let sheet = wb.sheet(name)?;
         if let Some(acts) = form::read_activities(&sheet, ctx.config, wb.is_1904, &mut sub.issues) {
@@ -183,7 +189,8 @@ pub fn match_unit_code(typed: &str, config: &Config) -> Option<String> {
         return Some(u.code.clone());
     }
     let n: u64 = t.parse().ok()?;
-    let mut fits = config.units.iter().filter(|u| u.code.chars().all(|c| c.is_ascii_digit()) && u.code.parse() == Ok(n));
+    let mut fits =
+        config.units.iter().filter(|u| u.code.chars().all(|c| c.is_ascii_digit()) && u.code.parse() == Ok(n));
     match (fits.next(), fits.next()) {
         (Some(u), None) => Some(u.code.clone()),
         _ => None,

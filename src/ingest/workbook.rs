@@ -7,7 +7,7 @@
 //! not a whole-sheet allocation.
 
 use std::collections::BTreeMap;
-use std::io::Cursor;
+use std::io::{BufReader, Cursor, Read};
 
 use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 use chrono::NaiveDate;
@@ -35,7 +35,11 @@ impl Cell {
         match self {
             Cell::Int(i) => i.to_string(),
             Cell::Float(f) => {
-                if f.fract() == 0.0 && f.abs() < 1e15 { format!("{f:.0}") } else { f.to_string() }
+                if f.fract() == 0.0 && f.abs() < 1e15 {
+                    format!("{f:.0}")
+                } else {
+                    f.to_string()
+                }
             }
             Cell::Text(s) => s.clone(),
             Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
@@ -100,11 +104,15 @@ impl OpenError {
         match self {
             OpenError::Empty => "Tệp rỗng (0 byte). Hãy gửi lại tệp báo cáo.".into(),
             OpenError::NotASpreadsheet(why) => {
-                format!("Tệp không phải bảng tính Excel/LibreOffice ({why}). Hãy lưu lại bằng Excel dưới dạng .xlsx và gửi lại.")
+                format!(
+                    "Tệp không phải bảng tính Excel/LibreOffice ({why}). Hãy lưu lại bằng Excel dưới dạng .xlsx và gửi lại."
+                )
             }
             OpenError::Encrypted => "Tệp bị mã hóa (đặt mật khẩu). Hãy gỡ mật khẩu rồi gửi lại.".into(),
             OpenError::TooLarge(why) => format!("Tệp vượt giới hạn cho phép ({why}). Hãy chỉ gửi biểu mẫu báo cáo."),
-            OpenError::Corrupt(why) => format!("Tệp bị hỏng, không đọc được ({why}). Hãy mở lại bằng Excel, lưu và gửi lại."),
+            OpenError::Corrupt(why) => {
+                format!("Tệp bị hỏng, không đọc được ({why}). Hãy mở lại bằng Excel, lưu và gửi lại.")
+            }
         }
     }
 
@@ -131,6 +139,8 @@ enum Kind {
 /// An opened workbook: its sheet names, and a way to read a sheet's cells.
 pub struct Workbook {
     inner: Inner,
+    /// Held while a format that loads whole sheets is open: one at a time bounds memory.
+    _heavy: Option<std::sync::MutexGuard<'static, ()>>,
     pub is_1904: bool,
     pub sheet_names: Vec<String>,
     max_cells: u64,
@@ -150,13 +160,11 @@ impl Workbook {
             return Err(OpenError::Empty);
         }
         if bytes.len() as u64 > limits.max_file_bytes {
-            return Err(OpenError::TooLarge(format!(
-                "{} bytes > {} bytes",
-                bytes.len(),
-                limits.max_file_bytes
-            )));
+            return Err(OpenError::TooLarge(format!("{} bytes > {} bytes", bytes.len(), limits.max_file_bytes)));
         }
         let kind = sniff(&bytes, limits)?;
+        // xls and ods materialise every sheet as a dense range on open: read one at a time.
+        let heavy = matches!(kind, Kind::Xls | Kind::Ods).then(|| HEAVY.lock().unwrap_or_else(|e| e.into_inner()));
         let corrupt = |e: &dyn std::fmt::Display| OpenError::Corrupt(e.to_string());
         let inner = match kind {
             Kind::Xlsx => Inner::Xlsx(Box::new(Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
@@ -182,7 +190,7 @@ impl Workbook {
             Inner::Ods(w) => (w.sheet_names(), false),
             Inner::Xls(w) => (w.sheet_names(), w.has_1904_epoch()),
         };
-        Ok(Workbook { inner, is_1904, sheet_names, max_cells: limits.max_cells_per_sheet })
+        Ok(Workbook { inner, _heavy: heavy, is_1904, sheet_names, max_cells: limits.max_cells_per_sheet })
     }
 
     /// Reads one sheet's non-empty cells.
@@ -297,7 +305,14 @@ fn iso_cell(s: &str) -> Cell {
     text::parse_date_text(s).map_or_else(|| Cell::Text(s.to_string()), Cell::Date)
 }
 
+static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+
+/// Parts whose compressed size is above this are inflated once, with a cap, before the
+/// reader sees them: their declared size could lie. Below it, no part can grow past
+/// ~1032 × this (deflate's largest ratio).
+const VERIFY_ABOVE_COMPRESSED: u64 = 64 * 1024;
 const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 /// Tells the container from its bytes, and checks a zip's declared sizes.
@@ -344,13 +359,95 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<Kind, OpenError> {
             limits.max_uncompressed_bytes
         )));
     }
+    // Declared sizes can lie: inflate the large parts once, counting, up to the limit.
+    let mut inflated: u64 = 0;
+    for i in 0..zip.len() {
+        let big = zip.by_index_raw(i).map(|f| f.compressed_size() > VERIFY_ABOVE_COMPRESSED).unwrap_or(false);
+        if !big {
+            continue;
+        }
+        let mut f = zip.by_index(i).map_err(|e| OpenError::Corrupt(format!("zip: {e}")))?;
+        let budget = limits.max_uncompressed_bytes.saturating_sub(inflated) + 1;
+        let n = std::io::copy(&mut (&mut f).take(budget), &mut std::io::sink())
+            .map_err(|e| OpenError::Corrupt(format!("zip: {e}")))?;
+        inflated += n;
+        if inflated > limits.max_uncompressed_bytes {
+            return Err(OpenError::TooLarge(format!(
+                "more than {} bytes uncompressed, more than declared: a decompression bomb",
+                limits.max_uncompressed_bytes
+            )));
+        }
+    }
     if names.iter().any(|n| n == "xl/workbook.xml") {
         Ok(Kind::Xlsx)
     } else if names.iter().any(|n| n == "xl/workbook.bin") {
         Ok(Kind::Xlsb)
     } else if mimetype_ods && names.iter().any(|n| n == "content.xml") {
+        let cells = ods_used_area(&mut zip)?;
+        if cells > limits.max_cells_per_sheet {
+            return Err(OpenError::TooLarge(format!("a sheet spans {cells} cells > {}", limits.max_cells_per_sheet)));
+        }
         Ok(Kind::Ods)
     } else {
         Err(OpenError::NotASpreadsheet("tệp nén zip không phải bảng tính / a zip that is not a workbook".into()))
     }
+}
+
+/// The largest used area (rows × columns up to the last non-empty cell) of any sheet of an
+/// ODS file, from `content.xml`'s repeat attributes, without expanding anything: the reader
+/// allocates that area, so it must be known before.
+fn ods_used_area(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<u64, OpenError> {
+    use quick_xml::events::Event;
+    let corrupt = |e: &dyn std::fmt::Display| OpenError::Corrupt(format!("content.xml: {e}"));
+    let file = zip.by_name("content.xml").map_err(|e| corrupt(&e))?;
+    let mut reader = quick_xml::Reader::from_reader(BufReader::new(file));
+    let mut buf = Vec::new();
+    let repeat = |e: &quick_xml::events::BytesStart<'_>, name: &str| -> u64 {
+        e.attributes().flatten().find(|a| a.key.as_ref() == name).and_then(|a| a.value.trim().parse().ok()).unwrap_or(1)
+    };
+    let (mut row, mut col, mut row_repeat) = (0u64, 0u64, 1u64);
+    let (mut max_row, mut max_col, mut worst) = (0u64, 0u64, 0u64);
+    let mut row_has_value = false;
+    loop {
+        match reader.read_event_into(&mut buf).map_err(|e| corrupt(&e))? {
+            Event::Start(e) if e.name().as_ref() == "table:table" => {
+                (row, max_row, max_col) = (0, 0, 0);
+            }
+            Event::End(e) if e.name().as_ref() == "table:table" => {
+                worst = worst.max(max_row.saturating_mul(max_col));
+            }
+            Event::Start(e) if e.name().as_ref() == "table:table-row" => {
+                row_repeat = repeat(&e, "table:number-rows-repeated");
+                col = 0;
+                row_has_value = false;
+            }
+            Event::Empty(e) if e.name().as_ref() == "table:table-row" => {
+                row = row.saturating_add(repeat(&e, "table:number-rows-repeated"));
+            }
+            Event::End(e) if e.name().as_ref() == "table:table-row" => {
+                row = row.saturating_add(row_repeat);
+                if row_has_value {
+                    max_row = row;
+                }
+            }
+            Event::Start(e) if matches!(e.name().as_ref(), "table:table-cell" | "table:covered-table-cell") => {
+                // A cell with content: it counts to the used area, repeats included.
+                col = col.saturating_add(repeat(&e, "table:number-columns-repeated"));
+                max_col = max_col.max(col);
+                row_has_value = true;
+            }
+            Event::Empty(e) if matches!(e.name().as_ref(), "table:table-cell" | "table:covered-table-cell") => {
+                let has_value = e.attributes().flatten().any(|a| a.key.as_ref() == "office:value-type");
+                col = col.saturating_add(repeat(&e, "table:number-columns-repeated"));
+                if has_value {
+                    max_col = max_col.max(col);
+                    row_has_value = true;
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    Ok(worst)
 }

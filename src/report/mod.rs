@@ -5,6 +5,8 @@
 //! [`output`] makes the set appear at once.
 
 pub mod atomic;
+pub mod feedback;
+pub mod workbook;
 
 use chrono::NaiveDate;
 

@@ -30,7 +30,13 @@ impl RunLock {
     pub fn acquire(outputs: &Path, holder: &str) -> Result<RunLock, LockError> {
         std::fs::create_dir_all(outputs).map_err(LockError::Io)?;
         let path = outputs.join(".tonghop.lock");
-        let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(LockError::Io)?;
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(LockError::Io)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
@@ -139,7 +145,8 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
     let ca = CString::new(a.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
     let cb = CString::new(b.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
     // SAFETY: both pointers are valid NUL-terminated paths for the duration of the call.
-    let rc = unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
+    let rc =
+        unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
     if rc == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
 }
 

@@ -155,8 +155,14 @@ pub fn validate(sub: &mut Submission, config: &Config, period: &Period) {
                     cell: None,
                     indicator: None,
                     value: d.to_string(),
-                    message_vi: format!("Dòng {}: hoạt động ngày {d} nằm ngoài thời gian tính ({from}–{to}); không được tính.", a.row + 1),
-                    message_en: format!("Row {}: activity on {d} is outside the window {from}–{to}; not counted.", a.row + 1),
+                    message_vi: format!(
+                        "Dòng {}: hoạt động ngày {d} nằm ngoài thời gian tính ({from}–{to}); không được tính.",
+                        a.row + 1
+                    ),
+                    message_en: format!(
+                        "Row {}: activity on {d} is outside the window {from}–{to}; not counted.",
+                        a.row + 1
+                    ),
                 });
             }
         }
@@ -253,7 +259,11 @@ mod tests {
                     indicator: i,
                     row: r as u32 + 10,
                     values: v.map(|x| x.map(Micros::from_units)),
-                    cells: [CellRef::new(r as u32 + 10, 4), CellRef::new(r as u32 + 10, 5), CellRef::new(r as u32 + 10, 6)],
+                    cells: [
+                        CellRef::new(r as u32 + 10, 4),
+                        CellRef::new(r as u32 + 10, 5),
+                        CellRef::new(r as u32 + 10, 6),
+                    ],
                 })
                 .collect(),
             ..Default::default()
@@ -297,7 +307,11 @@ mod tests {
         let i = |code| c.indicator_index(code).unwrap();
         let mut s = sub("S01", vec![(i("CT01"), [None, None, None]), (i("CT13"), [Some(-1), Some(2), None])]);
         s.rows[1].values[0] = Some(Micros(1_500_000));
-        s.rows.push(ReportedRow { indicator: i("CT08"), values: [Some(Micros::from_units(-1)), None, None], ..Default::default() });
+        s.rows.push(ReportedRow {
+            indicator: i("CT08"),
+            values: [Some(Micros::from_units(-1)), None, None],
+            ..Default::default()
+        });
         validate(&mut s, &c, &c.periods[0]);
         let got = codes(&s);
         assert_eq!(got.iter().filter(|c| **c == "E030").count(), 1, "{got:?}");

@@ -1,0 +1,194 @@
+//! A unit's feedback workbook: what is wrong in the files it sent for this period, cell by
+//! cell, in Vietnamese, ready to send back to the unit's clerk as it is.
+
+use std::collections::BTreeSet;
+
+use rust_xlsxwriter::{ColNum, DocProperties, Format, FormatAlign, RowNum, Workbook, Worksheet, XlsxError};
+
+use super::RunMeta;
+use super::workbook::{Styles, clip, date_text, print_setup, put_text, severity_label};
+use crate::config::Config;
+use crate::model::{Lang, Severity, Submission};
+use crate::pipeline::Outcome;
+
+const LANG: Lang = Lang::Vi;
+
+/// Whether a file counts as the unit's for this run: identified as the unit, and either of
+/// the run's period or of no recognised period (rejected for it). Files of another
+/// configured period are not this run's business.
+fn is_units_file(sub: &Submission, unit_code: &str, period: &str) -> bool {
+    sub.unit.as_deref() == Some(unit_code) && sub.period.as_deref().is_none_or(|p| p == period)
+}
+
+fn actionable(sub: &Submission) -> bool {
+    sub.issues.iter().any(|i| matches!(i.severity, Severity::Error | Severity::Warning))
+}
+
+/// The files identified as the unit's: its winning file first, then the others by path.
+fn unit_files(outcome: &Outcome, unit_code: &str) -> Vec<usize> {
+    let winner = outcome.accepted.get(unit_code).copied().or_else(|| {
+        outcome
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| is_units_file(&f.sub, unit_code, &outcome.period.code))
+            .filter(|(_, f)| f.sub.period.as_deref() == Some(outcome.period.code.as_str()))
+            .find(|(_, f)| f.fate != crate::model::Fate::Superseded)
+            .map(|(i, _)| i)
+    });
+    let mut files: Vec<usize> = outcome
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| is_units_file(&f.sub, unit_code, &outcome.period.code))
+        .map(|(i, _)| i)
+        .collect();
+    files.sort_by(|&a, &b| {
+        (Some(a) != winner, outcome.files[a].sub.path.as_bytes())
+            .cmp(&(Some(b) != winner, outcome.files[b].sub.path.as_bytes()))
+    });
+    files
+}
+
+/// The unit codes that get a feedback file (units with at least one error or warning in a
+/// file identified as theirs for this period), sorted.
+pub fn units_with_feedback(outcome: &Outcome) -> Vec<String> {
+    let period = outcome.period.code.as_str();
+    let codes: BTreeSet<&str> = outcome
+        .files
+        .iter()
+        .filter_map(|f| f.sub.unit.as_deref().filter(|u| is_units_file(&f.sub, u, period) && actionable(&f.sub)))
+        .collect();
+    codes.into_iter().map(str::to_string).collect()
+}
+
+/// The feedback workbook for one unit (code), listing the issues of every file identified
+/// as that unit in this run (its winning file first, then superseded ones), in Vietnamese
+/// always (it goes to the unit's clerk). None when the unit has no issues of severity
+/// error or warning.
+pub fn feedback_bytes(
+    config: &Config,
+    outcome: &Outcome,
+    meta: &RunMeta,
+    unit_code: &str,
+) -> anyhow::Result<Option<Vec<u8>>> {
+    let files = unit_files(outcome, unit_code);
+    if !files.iter().any(|&i| actionable(&outcome.files[i].sub)) {
+        return Ok(None);
+    }
+    let mut wb = Workbook::new();
+    wb.set_properties(&DocProperties::new().set_creation_datetime(&super::document_time(meta.as_of)));
+    let mut ws = Worksheet::new();
+    ws.set_name("Phản hồi")?;
+    write_sheet(&mut ws, config, outcome, meta, unit_code, &files)?;
+    wb.push_worksheet(ws);
+    Ok(Some(wb.save_to_buffer()?))
+}
+
+const LAST_COL: ColNum = 8;
+
+fn write_sheet(
+    ws: &mut Worksheet,
+    config: &Config,
+    o: &Outcome,
+    meta: &RunMeta,
+    unit_code: &str,
+    files: &[usize],
+) -> Result<(), XlsxError> {
+    let st = Styles::new();
+    let p = &o.period;
+    let label = Format::new().set_bold().set_align(FormatAlign::Top);
+    let line = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    for (c, w) in [6.0, 30.0, 12.0, 8.0, 9.0, 10.0, 10.0, 16.0, 70.0].into_iter().enumerate() {
+        ws.set_column_width(c as ColNum, w)?;
+    }
+    let kv = |ws: &mut Worksheet, row: RowNum, k: &str, v: &str| -> Result<(), XlsxError> {
+        ws.merge_range(row, 0, row, 1, k, &label)?;
+        ws.merge_range(row, 2, row, LAST_COL, clip(v), &line)?;
+        Ok(())
+    };
+
+    ws.merge_range(0, 0, 0, LAST_COL, "PHẢN HỒI KẾT QUẢ KIỂM TRA BÁO CÁO", &st.title)?;
+    ws.set_row_height(0, 24)?;
+    let mut row: RowNum = 2;
+    if !p.agency.is_empty() {
+        kv(ws, row, "Cơ quan tổng hợp:", &p.agency)?;
+        row += 1;
+    }
+    let unit_name = config.unit(unit_code).map(|u| u.name.as_str()).unwrap_or("");
+    kv(ws, row, "Mã đơn vị:", unit_code)?;
+    row += 1;
+    kv(ws, row, "Tên đơn vị:", unit_name)?;
+    row += 1;
+    kv(ws, row, "Kỳ báo cáo:", &format!("{} – {}", p.code, p.name))?;
+    row += 1;
+    kv(ws, row, "Số liệu tính đến:", &date_text(meta.as_of))?;
+    row += 1;
+    for (n, &fi) in files.iter().enumerate() {
+        let f = &o.files[fi];
+        let text =
+            format!("{} — {} ({} lỗi, {} cảnh báo)", f.sub.path, f.fate.label(LANG), f.sub.errors(), f.sub.warnings());
+        kv(ws, row, if n == 0 { "Tệp báo cáo:" } else { "" }, &text)?;
+        row += 1;
+    }
+
+    let errors: usize = files.iter().map(|&i| o.files[i].sub.errors()).sum();
+    let when = if meta.as_of > p.deadline {
+        format!("sớm nhất có thể (hạn nộp {} đã qua)", date_text(p.deadline))
+    } else {
+        format!("trước ngày {}", date_text(p.deadline))
+    };
+    let instruction = if errors > 0 {
+        format!(
+            "Báo cáo chưa được tiếp nhận. Đơn vị vui lòng sửa các lỗi dưới đây và gửi lại báo cáo {when}. \
+             Các cảnh báo cần được kiểm tra lại; nếu số liệu đúng, đơn vị giữ nguyên."
+        )
+    } else {
+        format!(
+            "Báo cáo đã được tiếp nhận nhưng có cảnh báo. Đơn vị vui lòng kiểm tra các cảnh báo dưới đây; \
+             nếu số liệu chưa đúng, sửa và gửi lại báo cáo {when}."
+        )
+    };
+    row += 1;
+    ws.merge_range(
+        row,
+        0,
+        row,
+        LAST_COL,
+        &instruction,
+        &Format::new().set_bold().set_text_wrap().set_align(FormatAlign::Top),
+    )?;
+    ws.set_row_height(row, 32)?;
+    row += 2;
+
+    let head = row;
+    let headers = ["STT", "Tệp", "Sheet", "Ô", "Mã lỗi", "Mức độ", "Chỉ tiêu", "Giá trị đã đọc", "Nội dung cần sửa"];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(head, c as ColNum, *h, &st.header)?;
+    }
+    row += 1;
+    let mut stt = 0u32;
+    for &fi in files {
+        let f = &o.files[fi];
+        let mut issues: Vec<_> = f.sub.issues.iter().filter(|i| i.severity != Severity::Info).collect();
+        issues.sort_by_key(|i| i.severity);
+        for i in issues {
+            stt += 1;
+            ws.write_number_with_format(row, 0, stt, &st.count)?;
+            put_text(ws, row, 1, &f.sub.path, &st.wrap)?;
+            put_text(ws, row, 2, &i.sheet, &st.text)?;
+            put_text(ws, row, 3, &i.cell_text(), &st.text)?;
+            put_text(ws, row, 4, &i.code, &st.text)?;
+            ws.write_string_with_format(row, 5, severity_label(i.severity, LANG), &st.text)?;
+            put_text(ws, row, 6, i.indicator.as_deref().unwrap_or(""), &st.text)?;
+            put_text(ws, row, 7, &i.value, &st.wrap)?;
+            put_text(ws, row, 8, &i.message_vi, &st.wrap)?;
+            row += 1;
+        }
+    }
+    ws.autofilter(head, 0, (row - 1).max(head + 1), LAST_COL)?;
+    ws.set_freeze_panes(head + 1, 0)?;
+    ws.set_repeat_rows(head, head)?;
+    print_setup(ws);
+    Ok(())
+}

@@ -1,0 +1,887 @@
+//! The consolidated workbook an official opens: summary, unit × indicator matrix,
+//! submissions, data issues, activities and run information.
+//!
+//! Labels follow `--lang`; every string that came from an input file is written as a
+//! string cell (never a formula); values are real numbers, dates real dates. Nothing here
+//! reads the clock: the same outcome gives the same bytes.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use rust_xlsxwriter::{
+    Chart, ChartType, ColNum, Color, DocProperties, Format, FormatAlign, FormatBorder, Note, RowNum, Workbook,
+    Worksheet, XlsxError,
+};
+
+use super::RunMeta;
+use crate::config::{Config, TargetKind, UnitType, ValueType};
+use crate::model::{Breakdown, Channel, Fate, Lang, Micros, Severity};
+use crate::pipeline::{Outcome, Timeliness};
+
+/// The last row index a worksheet can hold.
+const MAX_ROW: RowNum = 1_048_575;
+/// Excel's limit on the length of a cell's text (UTF-16 code units), with some room.
+const MAX_TEXT: usize = 32_000;
+
+/// The formats every report sheet shares.
+pub(crate) struct Styles {
+    pub title: Format,
+    pub subtitle: Format,
+    pub note_line: Format,
+    pub bold: Format,
+    pub plain: Format,
+    pub header: Format,
+    pub text: Format,
+    pub wrap: Format,
+    pub bold_text: Format,
+    pub count: Format,
+    pub amount: Format,
+    pub percent: Format,
+    pub date: Format,
+    pub bold_count: Format,
+    pub bold_amount: Format,
+    pub bold_percent: Format,
+    pub date_plain: Format,
+    pub count_plain: Format,
+}
+
+impl Styles {
+    pub(crate) fn new() -> Styles {
+        let cell = Format::new().set_border(FormatBorder::Thin).set_align(FormatAlign::VerticalCenter);
+        let count = "#,##0";
+        let amount = "#,##0.0##";
+        let percent = "0.0%";
+        Styles {
+            title: Format::new()
+                .set_bold()
+                .set_font_size(14)
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_text_wrap(),
+            subtitle: Format::new().set_bold().set_align(FormatAlign::Center).set_text_wrap(),
+            note_line: Format::new().set_italic().set_align(FormatAlign::Center).set_text_wrap(),
+            bold: Format::new().set_bold(),
+            plain: Format::new(),
+            header: cell
+                .clone()
+                .set_bold()
+                .set_background_color(Color::RGB(0xDDEBF7))
+                .set_align(FormatAlign::Center)
+                .set_text_wrap(),
+            text: cell.clone(),
+            wrap: cell.clone().set_text_wrap(),
+            bold_text: cell.clone().set_bold(),
+            count: cell.clone().set_num_format(count),
+            amount: cell.clone().set_num_format(amount),
+            percent: cell.clone().set_num_format(percent),
+            date: cell.clone().set_num_format("dd/mm/yyyy").set_align(FormatAlign::Center),
+            bold_count: cell.clone().set_bold().set_num_format(count),
+            bold_amount: cell.clone().set_bold().set_num_format(amount),
+            bold_percent: cell.set_bold().set_num_format(percent),
+            date_plain: Format::new().set_num_format("dd/mm/yyyy").set_align(FormatAlign::Left),
+            count_plain: Format::new().set_num_format(count).set_align(FormatAlign::Left),
+        }
+    }
+
+    fn value(&self, vt: ValueType, bold: bool) -> &Format {
+        match (vt, bold) {
+            (ValueType::Count, false) => &self.count,
+            (ValueType::Count, true) => &self.bold_count,
+            (ValueType::Amount, false) => &self.amount,
+            (ValueType::Amount, true) => &self.bold_amount,
+        }
+    }
+}
+
+/// Text cut to what a cell can hold.
+pub(crate) fn clip(s: &str) -> &str {
+    if s.len() <= MAX_TEXT {
+        return s;
+    }
+    let mut units = 0;
+    for (i, ch) in s.char_indices() {
+        units += ch.len_utf16();
+        if units > MAX_TEXT {
+            return &s[..i];
+        }
+    }
+    s
+}
+
+/// Writes text as a string cell: never a formula, whatever it starts with.
+pub(crate) fn put_text(ws: &mut Worksheet, row: RowNum, col: ColNum, s: &str, f: &Format) -> Result<(), XlsxError> {
+    ws.write_string_with_format(row, col, clip(s), f)?;
+    Ok(())
+}
+
+/// Writes a date cell, or a blank cell with the same format.
+pub(crate) fn put_date(
+    ws: &mut Worksheet,
+    row: RowNum,
+    col: ColNum,
+    d: Option<NaiveDate>,
+    f: &Format,
+) -> Result<(), XlsxError> {
+    match d {
+        Some(d) => ws.write_date_with_format(row, col, &d, f)?,
+        None => ws.write_blank(row, col, f)?,
+    };
+    Ok(())
+}
+
+/// Writes a number, or a blank cell (never 0) when there is none.
+pub(crate) fn put_number(
+    ws: &mut Worksheet,
+    row: RowNum,
+    col: ColNum,
+    v: Option<f64>,
+    f: &Format,
+) -> Result<(), XlsxError> {
+    match v {
+        Some(v) => ws.write_number_with_format(row, col, v, f)?,
+        None => ws.write_blank(row, col, f)?,
+    };
+    Ok(())
+}
+
+/// A share, or none when the denominator is zero.
+fn share(part: f64, whole: f64) -> Option<f64> {
+    (whole > 0.0).then(|| part / whole)
+}
+
+pub(crate) fn date_text(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+pub(crate) fn severity_label(s: Severity, lang: Lang) -> &'static str {
+    match s {
+        Severity::Error => lang.pick("Lỗi", "Error"),
+        Severity::Warning => lang.pick("Cảnh báo", "Warning"),
+        Severity::Info => lang.pick("Thông tin", "Info"),
+    }
+}
+
+/// A4 landscape, one page wide.
+pub(crate) fn print_setup(ws: &mut Worksheet) {
+    ws.set_paper_size(9).set_landscape().set_print_fit_to_pages(1, 0);
+}
+
+fn sheet_names(lang: Lang) -> [&'static str; 6] {
+    [
+        lang.pick("Tổng hợp", "Summary"),
+        lang.pick("Theo đơn vị", "By unit"),
+        lang.pick("Tiến độ nộp", "Submissions"),
+        lang.pick("Lỗi dữ liệu", "Data issues"),
+        lang.pick("Hoạt động", "Activities"),
+        lang.pick("Thông tin", "Run info"),
+    ]
+}
+
+/// The status shown for a unit: the fate of its winning file, or "missing".
+fn status_label(outcome: &Outcome, file: Option<usize>, lang: Lang) -> &'static str {
+    file.and_then(|f| outcome.files.get(f)).map_or_else(|| Timeliness::Missing.label(lang), |f| f.fate.label(lang))
+}
+
+/// The consolidated workbook of a run.
+pub fn workbook_bytes(config: &Config, outcome: &Outcome, meta: &RunMeta) -> anyhow::Result<Vec<u8>> {
+    let st = Styles::new();
+    let names = sheet_names(meta.lang);
+    let mut wb = Workbook::new();
+    wb.set_properties(&DocProperties::new().set_creation_datetime(&super::document_time(meta.as_of)));
+
+    let mut ws = Worksheet::new();
+    ws.set_name(names[0])?;
+    summary_sheet(&mut ws, config, outcome, meta, &st)?;
+    wb.push_worksheet(ws);
+
+    let mut ws = Worksheet::new();
+    ws.set_name(names[1])?;
+    matrix_sheet(&mut ws, config, outcome, meta, &st)?;
+    wb.push_worksheet(ws);
+
+    let mut ws = Worksheet::new();
+    ws.set_name(names[2])?;
+    submissions_sheet(&mut ws, config, outcome, meta, &st)?;
+    wb.push_worksheet(ws);
+
+    let mut ws = Worksheet::new();
+    ws.set_name(names[3])?;
+    issues_sheet(&mut ws, outcome, meta, &st)?;
+    wb.push_worksheet(ws);
+
+    let mut ws = Worksheet::new();
+    ws.set_name(names[4])?;
+    activities_sheet(&mut ws, names[4], config, outcome, meta, &st)?;
+    wb.push_worksheet(ws);
+
+    let mut ws = Worksheet::new();
+    ws.set_name(names[5])?;
+    info_sheet(&mut ws, outcome, meta, &st)?;
+    wb.push_worksheet(ws);
+
+    Ok(wb.save_to_buffer()?)
+}
+
+/// Sheet 1: title block, city totals by section, progress against the plan's targets.
+fn summary_sheet(
+    ws: &mut Worksheet,
+    config: &Config,
+    o: &Outcome,
+    meta: &RunMeta,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let lang = meta.lang;
+    let p = &o.period;
+    for (c, w) in [6.0, 8.0, 55.0, 12.0, 14.0, 12.0, 12.0, 13.0].into_iter().enumerate() {
+        ws.set_column_width(c as ColNum, w)?;
+    }
+    let center = Format::new().set_align(FormatAlign::Center).set_text_wrap();
+    ws.merge_range(0, 0, 0, 2, &p.issuer, &center)?;
+    ws.merge_range(1, 0, 1, 2, &p.agency, &st.subtitle)?;
+    ws.merge_range(
+        0,
+        3,
+        0,
+        7,
+        lang.pick("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIET NAM"),
+        &st.subtitle,
+    )?;
+    ws.merge_range(
+        1,
+        3,
+        1,
+        7,
+        lang.pick("Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness"),
+        &st.subtitle,
+    )?;
+    ws.merge_range(3, 0, 3, 7, lang.pick("BÁO CÁO TỔNG HỢP KẾT QUẢ", "CONSOLIDATED REPORT OF RESULTS"), &st.title)?;
+    ws.merge_range(4, 0, 4, 7, lang.pick(&p.name, &p.name_en), &st.subtitle)?;
+    ws.set_row_height(4, 30)?;
+    let plan = if p.plan.is_empty() { String::new() } else { format!("{}; ", p.plan) };
+    let line = match lang {
+        Lang::Vi => format!("({plan}kỳ báo cáo từ ngày {} đến ngày {})", date_text(p.start), date_text(p.end)),
+        Lang::En => format!("({plan}reporting period {} to {})", date_text(p.start), date_text(p.end)),
+    };
+    ws.merge_range(5, 0, 5, 7, &line, &st.note_line)?;
+    let as_of = match lang {
+        Lang::Vi => format!("Số liệu tính đến ngày {}", date_text(meta.as_of)),
+        Lang::En => format!("Data as of {}", date_text(meta.as_of)),
+    };
+    ws.merge_range(6, 0, 6, 7, &as_of, &st.note_line)?;
+
+    // The table of totals.
+    let head: RowNum = 8;
+    let headers = [
+        lang.pick("STT", "No."),
+        lang.pick("Mã", "Code"),
+        lang.pick("Chỉ tiêu", "Indicator"),
+        lang.pick("Đơn vị tính", "Unit"),
+        lang.pick("Tổng số", "Total"),
+        lang.pick("Nam", "Male"),
+        lang.pick("Nữ", "Female"),
+        lang.pick("Số đơn vị báo cáo", "Units reporting"),
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(head, c as ColNum, *h, &st.header)?;
+    }
+    let mut row = head + 1;
+    let mut stt = 0;
+    let mut listed = vec![false; config.indicators.len()];
+    let mut groups: Vec<(Option<String>, Vec<usize>)> = config
+        .sections
+        .iter()
+        .map(|s| {
+            let members: Vec<usize> =
+                config.indicators.iter().enumerate().filter(|(_, i)| i.section == s.code).map(|(k, _)| k).collect();
+            (Some(format!("{}. {}", s.code, lang.pick(&s.name, &s.name_en))), members)
+        })
+        .collect();
+    for (_, members) in &groups {
+        for &k in members {
+            listed[k] = true;
+        }
+    }
+    let rest: Vec<usize> = (0..config.indicators.len()).filter(|&k| !listed[k]).collect();
+    if !rest.is_empty() {
+        groups.push((None, rest));
+    }
+    for (label, members) in &groups {
+        if members.is_empty() {
+            continue;
+        }
+        if let Some(label) = label {
+            for c in 0..8 {
+                ws.write_blank(row, c, &st.bold_text)?;
+            }
+            ws.write_string_with_format(row, 2, label, &st.bold_text)?;
+            row += 1;
+        }
+        for &k in members {
+            let ind = &config.indicators[k];
+            stt += 1;
+            ws.write_number_with_format(row, 0, stt, &st.count)?;
+            ws.write_string_with_format(row, 1, &ind.code, &st.text)?;
+            ws.write_string_with_format(row, 2, lang.pick(&ind.name, &ind.name_en), &st.wrap)?;
+            ws.write_string_with_format(row, 3, &ind.measure_unit, &st.text)?;
+            let f = st.value(ind.value_type, false);
+            let total = o.tables.total(k, Breakdown::Total);
+            put_number(ws, row, 4, total.and_then(|t| t.value).map(Micros::as_f64), f)?;
+            for (c, b) in [(5, Breakdown::Male), (6, Breakdown::Female)] {
+                let v = if ind.by_sex { o.tables.total(k, b).and_then(|t| t.value).map(Micros::as_f64) } else { None };
+                put_number(ws, row, c, v, f)?;
+            }
+            ws.write_number_with_format(row, 7, total.map_or(0, |t| t.units_reporting), &st.count)?;
+            row += 1;
+        }
+    }
+    let last = row - 1;
+    ws.autofilter(head, 0, last.max(head), 7)?;
+    ws.set_freeze_panes(head + 1, 0)?;
+    ws.set_repeat_rows(head, head)?;
+    print_setup(ws);
+
+    // Progress against the plan.
+    row += 1;
+    ws.write_string_with_format(row, 0, lang.pick("Tiến độ thực hiện", "Progress"), &st.bold)?;
+    row += 1;
+    let expected = o.units.len();
+    let accepted = o.units.iter().filter(|u| u.accepted).count();
+
+    let sub_header = |ws: &mut Worksheet, row: RowNum, first: &str, rest: &[&str]| -> Result<(), XlsxError> {
+        ws.merge_range(row, 0, row, 2, first, &st.header)?;
+        for (c, h) in rest.iter().enumerate() {
+            ws.write_string_with_format(row, 3 + c as ColNum, *h, &st.header)?;
+        }
+        Ok(())
+    };
+    sub_header(
+        ws,
+        row,
+        lang.pick("Loại đơn vị", "Unit type"),
+        &[lang.pick("Phải báo cáo", "Expected"), lang.pick("Đã báo cáo", "Reported"), lang.pick("Tỷ lệ", "Share")],
+    )?;
+    row += 1;
+    for t in UnitType::ALL {
+        let of_type: Vec<_> = o.units.iter().filter(|u| config.units[u.unit].unit_type == t).collect();
+        if of_type.is_empty() {
+            continue;
+        }
+        let done = of_type.iter().filter(|u| u.accepted).count();
+        ws.merge_range(row, 0, row, 2, t.label(lang), &st.text)?;
+        ws.write_number_with_format(row, 3, of_type.len() as f64, &st.count)?;
+        ws.write_number_with_format(row, 4, done as f64, &st.count)?;
+        put_number(ws, row, 5, share(done as f64, of_type.len() as f64), &st.percent)?;
+        row += 1;
+    }
+    ws.merge_range(row, 0, row, 2, lang.pick("Tổng cộng", "Total"), &st.bold_text)?;
+    ws.write_number_with_format(row, 3, expected as f64, &st.bold_count)?;
+    ws.write_number_with_format(row, 4, accepted as f64, &st.bold_count)?;
+    put_number(ws, row, 5, share(accepted as f64, expected as f64), &st.bold_percent)?;
+    row += 2;
+
+    sub_header(
+        ws,
+        row,
+        lang.pick("Thời hạn nộp báo cáo", "Timeliness"),
+        &[lang.pick("Số đơn vị", "Units"), lang.pick("Tỷ lệ", "Share")],
+    )?;
+    row += 1;
+    for t in [Timeliness::OnTime, Timeliness::Late, Timeliness::Missing] {
+        let n = o.units.iter().filter(|u| u.timeliness == t).count();
+        ws.merge_range(row, 0, row, 2, t.label(lang), &st.text)?;
+        ws.write_number_with_format(row, 3, n as f64, &st.count)?;
+        put_number(ws, row, 4, share(n as f64, expected as f64), &st.percent)?;
+        row += 1;
+    }
+    row += 1;
+
+    if !p.targets.is_empty() {
+        sub_header(
+            ws,
+            row,
+            lang.pick("Mục tiêu kế hoạch", "Plan target"),
+            &[lang.pick("Chỉ tiêu", "Target"), lang.pick("Đạt được", "Achieved"), lang.pick("Đánh giá", "Assessment")],
+        )?;
+        row += 1;
+        let on_time = o.units.iter().filter(|u| u.timeliness == Timeliness::OnTime).count();
+        for t in &p.targets {
+            let achieved = match t.kind {
+                TargetKind::Completeness => share(accepted as f64, expected as f64),
+                TargetKind::Timeliness => share(on_time as f64, expected as f64),
+                TargetKind::IndicatorReported => {
+                    let n = t.indicator.map_or(0, |k| {
+                        o.units
+                            .iter()
+                            .filter(|u| u.accepted)
+                            .filter_map(|u| o.accepted.get(&config.units[u.unit].code))
+                            .filter_map(|&f| o.files.get(f))
+                            .filter(|f| f.sub.value(k, Breakdown::Total).is_some_and(|v| v.0 > 0))
+                            .count()
+                    });
+                    share(n as f64, expected as f64)
+                }
+            };
+            let goal = t.percent / 100.0;
+            ws.merge_range(row, 0, row, 2, lang.pick(&t.label, &t.label_en), &st.wrap)?;
+            ws.write_number_with_format(row, 3, goal, &st.percent)?;
+            put_number(ws, row, 4, achieved, &st.percent)?;
+            let verdict = match achieved {
+                Some(a) if a + 1e-9 >= goal => lang.pick("Đạt", "Met"),
+                Some(_) => lang.pick("Chưa đạt", "Not met"),
+                None => "",
+            };
+            put_text(ws, row, 5, verdict, &st.text)?;
+            row += 1;
+        }
+    }
+    Ok(())
+}
+
+/// Sheet 2: the unit × indicator matrix (Tổng số), grouped by unit type with subtotals.
+fn matrix_sheet(
+    ws: &mut Worksheet,
+    config: &Config,
+    o: &Outcome,
+    meta: &RunMeta,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let lang = meta.lang;
+    let fixed = [
+        lang.pick("Mã đơn vị", "Unit code"),
+        lang.pick("Tên đơn vị", "Unit name"),
+        lang.pick("Loại", "Type"),
+        lang.pick("Tình trạng", "Status"),
+    ];
+    let first: ColNum = fixed.len() as ColNum;
+    for (c, h) in fixed.iter().enumerate() {
+        ws.write_string_with_format(0, c as ColNum, *h, &st.header)?;
+    }
+    for (k, ind) in config.indicators.iter().enumerate() {
+        let c = first + k as ColNum;
+        ws.write_string_with_format(0, c, &ind.code, &st.header)?;
+        let text = format!("{} ({})", lang.pick(&ind.name, &ind.name_en), ind.measure_unit);
+        ws.insert_note(0, c, &Note::new(text).add_author_prefix(false).set_width(240))?;
+        ws.set_column_width(c, 11)?;
+    }
+    for (c, w) in [10.0, 36.0, 16.0, 20.0].into_iter().enumerate() {
+        ws.set_column_width(c as ColNum, w)?;
+    }
+
+    let values: HashMap<(usize, usize), Micros> = o
+        .tables
+        .values
+        .iter()
+        .filter(|v| v.breakdown == Breakdown::Total)
+        .map(|v| ((v.unit, v.indicator), v.value))
+        .collect();
+    // Rows: every expected unit, and any other unit whose submission was accepted.
+    let mut rows: Vec<(usize, Option<usize>)> = o.units.iter().map(|u| (u.unit, u.file)).collect();
+    let shown: BTreeSet<usize> = rows.iter().map(|r| r.0).collect();
+    for (code, &f) in &o.accepted {
+        if let Some(ui) = config.units.iter().position(|u| &u.code == code)
+            && !shown.contains(&ui)
+        {
+            rows.push((ui, Some(f)));
+        }
+    }
+    rows.sort_by_key(|r| r.0);
+
+    let n = config.indicators.len();
+    let mut grand: Vec<Option<i64>> = vec![None; n];
+    let mut row: RowNum = 1;
+    for t in UnitType::ALL {
+        let group: Vec<_> = rows.iter().filter(|(ui, _)| config.units[*ui].unit_type == t).collect();
+        if group.is_empty() {
+            continue;
+        }
+        let mut sub: Vec<Option<i64>> = vec![None; n];
+        for &&(ui, file) in &group {
+            let unit = &config.units[ui];
+            ws.write_string_with_format(row, 0, &unit.code, &st.text)?;
+            put_text(ws, row, 1, &unit.name, &st.text)?;
+            ws.write_string_with_format(row, 2, t.label(lang), &st.text)?;
+            ws.write_string_with_format(row, 3, status_label(o, file, lang), &st.text)?;
+            for (k, ind) in config.indicators.iter().enumerate() {
+                let v = values.get(&(ui, k)).copied();
+                if let Some(v) = v {
+                    sub[k] = Some(sub[k].unwrap_or(0) + v.0);
+                }
+                put_number(ws, row, first + k as ColNum, v.map(Micros::as_f64), st.value(ind.value_type, false))?;
+            }
+            row += 1;
+        }
+        for c in 0..first {
+            ws.write_blank(row, c, &st.bold_text)?;
+        }
+        ws.write_string_with_format(
+            row,
+            1,
+            format!("{} {}", lang.pick("Cộng", "Subtotal"), t.label(lang)),
+            &st.bold_text,
+        )?;
+        for (k, ind) in config.indicators.iter().enumerate() {
+            if let Some(v) = sub[k] {
+                grand[k] = Some(grand[k].unwrap_or(0) + v);
+            }
+            put_number(
+                ws,
+                row,
+                first + k as ColNum,
+                sub[k].map(|v| Micros(v).as_f64()),
+                st.value(ind.value_type, true),
+            )?;
+        }
+        row += 1;
+    }
+    for c in 0..first {
+        ws.write_blank(row, c, &st.bold_text)?;
+    }
+    ws.write_string_with_format(row, 1, lang.pick("Tổng cộng", "Grand total"), &st.bold_text)?;
+    for (k, ind) in config.indicators.iter().enumerate() {
+        put_number(ws, row, first + k as ColNum, grand[k].map(|v| Micros(v).as_f64()), st.value(ind.value_type, true))?;
+    }
+    ws.autofilter(0, 0, row, first + n.saturating_sub(1) as ColNum)?;
+    ws.set_freeze_panes(1, 2)?;
+    ws.set_repeat_rows(0, 0)?;
+    print_setup(ws);
+    Ok(())
+}
+
+/// Sheet 3: every expected unit's standing.
+fn submissions_sheet(
+    ws: &mut Worksheet,
+    config: &Config,
+    o: &Outcome,
+    meta: &RunMeta,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let lang = meta.lang;
+    let headers = [
+        lang.pick("Mã", "Code"),
+        lang.pick("Tên đơn vị", "Unit name"),
+        lang.pick("Loại", "Type"),
+        lang.pick("Nhóm", "Group"),
+        lang.pick("Tình trạng", "Status"),
+        lang.pick("Tệp", "File"),
+        lang.pick("Ngày báo cáo", "Report date"),
+        lang.pick("Thời hạn", "Timeliness"),
+        lang.pick("Số lỗi", "Errors"),
+        lang.pick("Số cảnh báo", "Warnings"),
+        lang.pick("Liên hệ", "Contact"),
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, c as ColNum, *h, &st.header)?;
+    }
+    let mut row: RowNum = 1;
+    for u in &o.units {
+        let unit = &config.units[u.unit];
+        let file = u.file.and_then(|f| o.files.get(f));
+        ws.write_string_with_format(row, 0, &unit.code, &st.text)?;
+        put_text(ws, row, 1, &unit.name, &st.text)?;
+        ws.write_string_with_format(row, 2, unit.unit_type.label(lang), &st.text)?;
+        put_text(ws, row, 3, &unit.group, &st.text)?;
+        ws.write_string_with_format(row, 4, status_label(o, u.file, lang), &st.text)?;
+        put_text(ws, row, 5, file.map_or("", |f| f.sub.path.as_str()), &st.text)?;
+        put_date(ws, row, 6, file.and_then(|f| f.sub.header.report_date), &st.date)?;
+        ws.write_string_with_format(row, 7, u.timeliness.label(lang), &st.text)?;
+        put_number(ws, row, 8, file.map(|f| f.sub.errors() as f64), &st.count)?;
+        put_number(ws, row, 9, file.map(|f| f.sub.warnings() as f64), &st.count)?;
+        put_text(ws, row, 10, &unit.contact, &st.text)?;
+        row += 1;
+    }
+    ws.autofilter(0, 0, row - 1, headers.len() as ColNum - 1)?;
+    ws.set_freeze_panes(1, 0)?;
+    ws.set_repeat_rows(0, 0)?;
+    ws.set_autofit_max_width(360).set_autofit_max_row(20_000).autofit();
+    ws.set_column_width(6, 13)?;
+    print_setup(ws);
+    Ok(())
+}
+
+/// Sheet 4: every issue of every file, by file path then as stored.
+fn issues_sheet(ws: &mut Worksheet, o: &Outcome, meta: &RunMeta, st: &Styles) -> Result<(), XlsxError> {
+    let lang = meta.lang;
+    let headers = [
+        lang.pick("Tệp", "File"),
+        lang.pick("Mã đơn vị", "Unit code"),
+        "Sheet",
+        lang.pick("Ô", "Cell"),
+        lang.pick("Mã lỗi", "Code"),
+        lang.pick("Mức độ", "Severity"),
+        lang.pick("Chỉ tiêu", "Indicator"),
+        lang.pick("Giá trị", "Value"),
+        lang.pick("Nội dung", "Message"),
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, c as ColNum, *h, &st.header)?;
+    }
+    let mut order: Vec<usize> = (0..o.files.len()).collect();
+    order.sort_by(|&a, &b| o.files[a].sub.path.as_bytes().cmp(o.files[b].sub.path.as_bytes()));
+    let total: usize = o.files.iter().map(|f| f.sub.issues.len()).sum();
+    let mut row: RowNum = 1;
+    'files: for &fi in &order {
+        let f = &o.files[fi];
+        for i in &f.sub.issues {
+            if row >= MAX_ROW {
+                let rest = total - (row as usize - 1);
+                let text = match lang {
+                    Lang::Vi => format!("… còn {rest} vấn đề khác, xem issues.csv"),
+                    Lang::En => format!("… {rest} more issues, see issues.csv"),
+                };
+                ws.write_string_with_format(row, 0, text, &st.bold_text)?;
+                break 'files;
+            }
+            put_text(ws, row, 0, &f.sub.path, &st.text)?;
+            put_text(ws, row, 1, f.sub.unit.as_deref().unwrap_or(""), &st.text)?;
+            put_text(ws, row, 2, &i.sheet, &st.text)?;
+            put_text(ws, row, 3, &i.cell_text(), &st.text)?;
+            put_text(ws, row, 4, &i.code, &st.text)?;
+            ws.write_string_with_format(row, 5, severity_label(i.severity, lang), &st.text)?;
+            put_text(ws, row, 6, i.indicator.as_deref().unwrap_or(""), &st.text)?;
+            put_text(ws, row, 7, &i.value, &st.text)?;
+            put_text(ws, row, 8, i.message(lang), &st.wrap)?;
+            row += 1;
+        }
+    }
+    let last = if row > 1 { row - 1 } else { 1 };
+    ws.autofilter(0, 0, last, headers.len() as ColNum - 1)?;
+    ws.set_freeze_panes(1, 0)?;
+    ws.set_repeat_rows(0, 0)?;
+    ws.set_autofit_max_width(300).set_autofit_max_row(20_000).autofit();
+    ws.set_column_width(8, 80)?;
+    print_setup(ws);
+    Ok(())
+}
+
+fn week_label(k: usize, (from, to): (NaiveDate, NaiveDate), lang: Lang) -> String {
+    if k == 0 {
+        return lang.pick("Trước kỳ", "Before the period").to_string();
+    }
+    let d = |x: NaiveDate| x.format("%d/%m").to_string();
+    format!("{} {k} ({}–{})", lang.pick("Tuần", "Week"), d(from), d(to))
+}
+
+/// Sheet 5: activities per week × type, by unit type and channel, shares, one chart.
+fn activities_sheet(
+    ws: &mut Worksheet,
+    sheet: &str,
+    config: &Config,
+    o: &Outcome,
+    meta: &RunMeta,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let lang = meta.lang;
+    let a = &o.tables.activities;
+    let types = config.activity_types.len();
+    let first: ColNum = 3;
+    let after = first + types as ColNum;
+    ws.write_string_with_format(0, 0, lang.pick("Tuần", "Week"), &st.header)?;
+    ws.write_string_with_format(0, 1, lang.pick("Từ ngày", "From"), &st.header)?;
+    ws.write_string_with_format(0, 2, lang.pick("Đến ngày", "To"), &st.header)?;
+    for (t, at) in config.activity_types.iter().enumerate() {
+        let c = first + t as ColNum;
+        ws.write_string_with_format(0, c, lang.pick(&at.name, &at.name_en), &st.header)?;
+        ws.set_column_width(c, 14)?;
+    }
+    ws.write_string_with_format(0, after, lang.pick("Tổng số hoạt động", "Activities"), &st.header)?;
+    ws.write_string_with_format(0, after + 1, lang.pick("Số người tham gia", "Participants"), &st.header)?;
+    ws.set_column_width(after, 12)?;
+    ws.set_column_width(after + 1, 14)?;
+    ws.set_row_height(0, 45)?;
+    for (c, w) in [24.0, 12.0, 12.0].into_iter().enumerate() {
+        ws.set_column_width(c as ColNum, w)?;
+    }
+    let mut row: RowNum = 1;
+    let mut col_sums = vec![0u64; types];
+    let (mut all_n, mut all_p) = (0u64, 0i64);
+    for (k, &span) in a.weeks.iter().enumerate() {
+        ws.write_string_with_format(row, 0, week_label(k, span, lang), &st.text)?;
+        put_date(ws, row, 1, Some(span.0), &st.date)?;
+        put_date(ws, row, 2, Some(span.1), &st.date)?;
+        let cells = a.by_week_type.get(k);
+        let (mut n, mut p) = (0u64, 0i64);
+        for t in 0..types {
+            let (count, people) = cells.and_then(|w| w.get(t)).copied().unwrap_or((0, Micros(0)));
+            col_sums[t] += count;
+            n += count;
+            p += people.0;
+            ws.write_number_with_format(row, first + t as ColNum, count as f64, &st.count)?;
+        }
+        ws.write_number_with_format(row, after, n as f64, &st.count)?;
+        ws.write_number_with_format(row, after + 1, Micros(p).as_f64(), &st.count)?;
+        all_n += n;
+        all_p += p;
+        row += 1;
+    }
+    let last_week = row - 1;
+    ws.write_string_with_format(row, 0, lang.pick("Tổng cộng", "Total"), &st.bold_text)?;
+    ws.write_blank(row, 1, &st.bold_text)?;
+    ws.write_blank(row, 2, &st.bold_text)?;
+    for (t, s) in col_sums.iter().enumerate() {
+        ws.write_number_with_format(row, first + t as ColNum, *s as f64, &st.bold_count)?;
+    }
+    ws.write_number_with_format(row, after, all_n as f64, &st.bold_count)?;
+    ws.write_number_with_format(row, after + 1, Micros(all_p).as_f64(), &st.bold_count)?;
+    ws.autofilter(0, 0, last_week.max(1), after + 1)?;
+    ws.set_freeze_panes(1, 1)?;
+    row += 2;
+
+    // By unit type.
+    let headers = [
+        lang.pick("Loại đơn vị", "Unit type"),
+        lang.pick("Số hoạt động", "Activities"),
+        lang.pick("Số người tham gia", "Participants"),
+        lang.pick("Trong đó nữ", "Of whom female"),
+        lang.pick("Tỷ lệ nữ", "Female share"),
+        lang.pick("Trực tuyến, kết hợp", "Online or mixed"),
+        lang.pick("Kinh phí (triệu đồng)", "Cost (million VND)"),
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(row, c as ColNum, *h, &st.header)?;
+    }
+    row += 1;
+    let kinds: Vec<UnitType> = UnitType::ALL
+        .into_iter()
+        .filter(|t| o.period.expected_unit_types.contains(t) || a.by_unit_type.contains_key(t))
+        .collect();
+    let sums_row = |ws: &mut Worksheet, row: RowNum, label: &str, s: &crate::aggregate::ActivitySums, bold: bool| {
+        let (tx, n, p) =
+            if bold { (&st.bold_text, &st.bold_count, &st.bold_percent) } else { (&st.text, &st.count, &st.percent) };
+        let am = if bold { &st.bold_amount } else { &st.amount };
+        ws.write_string_with_format(row, 0, label, tx)?;
+        ws.write_number_with_format(row, 1, s.activities as f64, n)?;
+        ws.write_number_with_format(row, 2, s.participants.as_f64(), n)?;
+        ws.write_number_with_format(row, 3, s.female.as_f64(), n)?;
+        put_number(ws, row, 4, share(s.female.as_f64(), s.participants.as_f64()), p)?;
+        ws.write_number_with_format(row, 5, s.online as f64, n)?;
+        ws.write_number_with_format(row, 6, s.cost.as_f64(), am)?;
+        Ok::<(), XlsxError>(())
+    };
+    for t in kinds {
+        let s = a.by_unit_type.get(&t).copied().unwrap_or_default();
+        sums_row(ws, row, t.label(lang), &s, false)?;
+        row += 1;
+    }
+    sums_row(ws, row, lang.pick("Tổng cộng", "Total"), &a.total, true)?;
+    row += 2;
+
+    // By channel.
+    for (c, h) in [
+        lang.pick("Hình thức", "Channel"),
+        lang.pick("Số hoạt động", "Activities"),
+        lang.pick("Số người tham gia", "Participants"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string_with_format(row, c as ColNum, *h, &st.header)?;
+    }
+    row += 1;
+    for ch in [Channel::InPerson, Channel::Online, Channel::Mixed] {
+        let s = a.by_channel.get(&ch).copied().unwrap_or_default();
+        ws.write_string_with_format(row, 0, lang.pick(ch.label_vi(), ch.label_en()), &st.text)?;
+        ws.write_number_with_format(row, 1, s.activities as f64, &st.count)?;
+        ws.write_number_with_format(row, 2, s.participants.as_f64(), &st.count)?;
+        row += 1;
+    }
+    row += 1;
+
+    // Shares.
+    let online = lang.pick("Tỷ lệ hoạt động trực tuyến (Trực tuyến + Kết hợp)", "Online share (online + mixed)");
+    ws.merge_range(row, 0, row, 2, online, &st.text)?;
+    put_number(ws, row, 3, share(a.total.online as f64, a.total.activities as f64), &st.percent)?;
+    row += 1;
+    let female = lang.pick("Tỷ lệ nữ trong số người tham gia", "Female share of participants");
+    ws.merge_range(row, 0, row, 2, female, &st.text)?;
+    put_number(ws, row, 3, share(a.total.female.as_f64(), a.total.participants.as_f64()), &st.percent)?;
+    row += 2;
+
+    // One chart: activities per week, stacked by type.
+    if !a.weeks.is_empty() && types > 0 {
+        let mut chart = Chart::new(ChartType::ColumnStacked);
+        for t in 0..types {
+            let c = first + t as ColNum;
+            chart
+                .add_series()
+                .set_name((sheet, 0, c))
+                .set_categories((sheet, 1, 0, last_week, 0))
+                .set_values((sheet, 1, c, last_week, c));
+        }
+        chart.title().set_name(lang.pick("Số hoạt động theo tuần và loại hình", "Activities per week by type"));
+        chart.y_axis().set_name(lang.pick("Số hoạt động", "Activities"));
+        chart.set_width(900).set_height(400);
+        ws.insert_chart(row, 0, &chart)?;
+    }
+    print_setup(ws);
+    Ok(())
+}
+
+/// Sheet 6: run metadata and every input file with its hash and fate.
+fn info_sheet(ws: &mut Worksheet, o: &Outcome, meta: &RunMeta, st: &Styles) -> Result<(), XlsxError> {
+    let lang = meta.lang;
+    let mut row: RowNum = 0;
+    ws.write_string_with_format(row, 0, lang.pick("Thông tin lần tổng hợp", "Run information"), &st.bold)?;
+    row += 1;
+    let pairs: [(&str, String); 4] = [
+        (lang.pick("Phiên bản chương trình", "Program version"), meta.version.to_string()),
+        (
+            lang.pick("Kỳ báo cáo", "Period"),
+            format!("{} – {}", o.period.code, lang.pick(&o.period.name, &o.period.name_en)),
+        ),
+        (lang.pick("Hạn nộp báo cáo", "Deadline"), date_text(o.period.deadline)),
+        (lang.pick("Mã cấu hình (SHA-256)", "Configuration fingerprint (SHA-256)"), meta.config_fingerprint.clone()),
+    ];
+    ws.write_string_with_format(row, 0, lang.pick("Số liệu tính đến ngày", "Data as of"), &st.plain)?;
+    ws.write_date_with_format(row, 1, &meta.as_of, &st.date_plain)?;
+    row += 1;
+    for (k, v) in pairs {
+        ws.write_string_with_format(row, 0, k, &st.plain)?;
+        put_text(ws, row, 1, &v, &st.plain)?;
+        row += 1;
+    }
+    row += 1;
+    ws.write_string_with_format(row, 0, lang.pick("Số tệp theo tình trạng", "Files by fate"), &st.bold)?;
+    row += 1;
+    for fate in Fate::ALL {
+        ws.write_string_with_format(row, 0, fate.label(lang), &st.plain)?;
+        ws.write_number_with_format(row, 1, o.count(fate) as f64, &st.count_plain)?;
+        row += 1;
+    }
+    ws.write_string_with_format(row, 0, lang.pick("Tổng số tệp", "Files found"), &st.bold)?;
+    ws.write_number_with_format(row, 1, o.files.len() as f64, &st.count_plain)?;
+    row += 2;
+
+    let head = row;
+    let headers = [
+        lang.pick("Tệp", "File"),
+        "SHA-256",
+        lang.pick("Mã đơn vị", "Unit code"),
+        lang.pick("Kỳ báo cáo", "Period"),
+        lang.pick("Tình trạng", "Fate"),
+        lang.pick("Số lỗi", "Errors"),
+        lang.pick("Số cảnh báo", "Warnings"),
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(head, c as ColNum, *h, &st.header)?;
+    }
+    row += 1;
+    for f in &o.files {
+        put_text(ws, row, 0, &f.sub.path, &st.text)?;
+        put_text(ws, row, 1, &f.sub.sha256, &st.text)?;
+        put_text(ws, row, 2, f.sub.unit.as_deref().unwrap_or(""), &st.text)?;
+        put_text(ws, row, 3, f.sub.period.as_deref().unwrap_or(""), &st.text)?;
+        ws.write_string_with_format(row, 4, f.fate.label(lang), &st.text)?;
+        ws.write_number_with_format(row, 5, f.sub.errors() as f64, &st.count)?;
+        ws.write_number_with_format(row, 6, f.sub.warnings() as f64, &st.count)?;
+        row += 1;
+    }
+    ws.autofilter(head, 0, (row - 1).max(head + 1), headers.len() as ColNum - 1)?;
+    ws.set_freeze_panes(head + 1, 0)?;
+    ws.set_column_width(0, 40)?;
+    ws.set_column_width(1, 66)?;
+    for (c, w) in [(2, 12.0), (3, 12.0), (4, 22.0), (5, 9.0), (6, 11.0)] {
+        ws.set_column_width(c, w)?;
+    }
+    print_setup(ws);
+    Ok(())
+}

@@ -1,0 +1,159 @@
+//! Untrusted files: each is rejected with a reason that names the problem, and the batch
+//! goes on.
+
+mod common;
+
+use std::io::Write;
+
+use common::{Form, Workdir, stderr};
+
+fn zip_with(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in entries {
+        w.start_file(*name, opts).unwrap();
+        w.write_all(bytes).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+fn issue_for(w: &Workdir, path: &str) -> (String, String) {
+    let issues = w.csv("issues.csv");
+    let r = issues.iter().find(|r| r["path"] == path).unwrap_or_else(|| panic!("no issue for {path}"));
+    (r["code"].clone(), r["message"].clone())
+}
+
+#[test]
+fn hostile_files_are_rejected_with_a_reason_and_the_batch_goes_on() {
+    let w = Workdir::new();
+    w.add_form("001.xlsx", &Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]));
+    w.write("inputs/rong.xlsx", b"");
+    w.write(
+        "inputs/ngau_nhien.xlsx",
+        &(0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect::<Vec<_>>(),
+    );
+    w.write("inputs/van_ban.xlsx", "Mã đơn vị,001\nCT01,3\n".as_bytes());
+    let good = Form::district("002", 3.0, 10.0, [100.0, 40.0, 60.0]).bytes();
+    w.write("inputs/cut.xlsx", &good[..good.len() / 2]);
+    let mut cfb = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    cfb.extend(std::iter::repeat_n(0u8, 504));
+    cfb.extend("EncryptionInfo".encode_utf16().flat_map(u16::to_le_bytes));
+    cfb.extend(std::iter::repeat_n(0u8, 1024));
+    w.write("inputs/mat_khau.xlsx", &cfb);
+    let zeros = vec![0u8; 150 << 20];
+    w.write("inputs/bom.xlsx", &zip_with(&[("xl/workbook.xml", b"<workbook/>"), ("xl/worksheets/sheet1.xml", &zeros)]));
+    w.write("inputs/zip_khac.xlsx", &zip_with(&[("readme.txt", b"hello")]));
+
+    let out = w.run(&[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let files = w.csv("files.csv");
+    assert_eq!(files.len(), 8);
+    let fate = |p: &str| files.iter().find(|r| r["path"] == p).unwrap()["fate"].clone();
+    assert_eq!(fate("001.xlsx"), "accepted");
+    for p in ["rong.xlsx", "ngau_nhien.xlsx", "van_ban.xlsx", "cut.xlsx", "mat_khau.xlsx", "bom.xlsx", "zip_khac.xlsx"]
+    {
+        assert_eq!(fate(p), "rejected", "{p}");
+    }
+    let (code, msg) = issue_for(&w, "rong.xlsx");
+    assert_eq!(code, "E001");
+    assert!(msg.contains("Tệp rỗng"), "{msg}");
+    let (code, msg) = issue_for(&w, "van_ban.xlsx");
+    assert_eq!(code, "E001");
+    assert!(msg.contains("văn bản"), "{msg}");
+    let (code, msg) = issue_for(&w, "mat_khau.xlsx");
+    assert_eq!(code, "E002");
+    assert!(msg.contains("mã hóa"), "{msg}");
+    let (code, msg) = issue_for(&w, "bom.xlsx");
+    assert_eq!(code, "E003");
+    assert!(msg.contains("vượt giới hạn"), "{msg}");
+    assert_eq!(issue_for(&w, "cut.xlsx").0, "E001");
+    assert_eq!(issue_for(&w, "zip_khac.xlsx").0, "E001");
+}
+
+#[test]
+fn a_sheet_over_the_cell_limit_is_rejected_and_the_limit_is_configurable() {
+    let w = Workdir::new();
+    let mut xml = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
+    for r in 1..=300 {
+        xml.push_str(&format!(r#"<row r="{r}">"#));
+        for c in ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"] {
+            xml.push_str(&format!(r#"<c r="{c}{r}"><v>{r}</v></c>"#));
+        }
+        xml.push_str("</row>");
+    }
+    xml.push_str("</sheetData></worksheet>");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    wb.add_worksheet().set_name("BaoCao").unwrap();
+    let template = wb.save_to_buffer().unwrap();
+    // Re-pack the minimal workbook with the big sheet in place of its own.
+    let mut src = zip::ZipArchive::new(std::io::Cursor::new(template)).unwrap();
+    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..src.len() {
+        let mut f = src.by_index(i).unwrap();
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut b).unwrap();
+        let name = f.name().to_string();
+        entries.push((name.clone(), if name == "xl/worksheets/sheet1.xml" { xml.clone().into_bytes() } else { b }));
+    }
+    let refs: Vec<(&str, &[u8])> = entries.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    w.write("inputs/lon.xlsx", &zip_with(&refs));
+    w.write("cfg/limits.toml", b"max_file_bytes = 1000000\nmax_uncompressed_bytes = 10000000\nmax_compression_ratio = 100\nmax_cells_per_sheet = 2000\n");
+    let out = w.run(&["--config", "cfg"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (code, msg) = issue_for(&w, "lon.xlsx");
+    assert_eq!(code, "E003");
+    assert!(msg.contains("2000"), "{msg}");
+    // Under the default limit the same file is read (and rejected only for not being a form).
+    let out = w.run(&[]);
+    assert!(out.status.success());
+    assert_eq!(issue_for(&w, "lon.xlsx").0, "E010");
+}
+
+#[test]
+fn a_stray_far_cell_costs_nothing() {
+    let w = Workdir::new();
+    // A clean form, plus one cell at XFD1048576.
+    let bytes = Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]).bytes();
+    let mut src = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..src.len() {
+        let mut f = src.by_index(i).unwrap();
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut b).unwrap();
+        let name = f.name().to_string();
+        if name == "xl/worksheets/sheet1.xml" {
+            let s = String::from_utf8(b).unwrap();
+            let s = s.replace(
+                "</sheetData>",
+                r#"<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>"#,
+            );
+            b = s.into_bytes();
+        }
+        entries.push((name, b));
+    }
+    let refs: Vec<(&str, &[u8])> = entries.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    w.write("inputs/001.xlsx", &zip_with(&refs));
+    let out = w.run(&[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let files = w.csv("files.csv");
+    assert_eq!(files[0]["fate"], "accepted", "{:?}", w.csv("issues.csv"));
+}
+
+#[test]
+fn inputs_are_never_modified() {
+    let w = Workdir::new();
+    w.add_form("001.xlsx", &Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]));
+    w.write("inputs/hong.xlsx", b"garbage");
+    let before: Vec<(std::path::PathBuf, Vec<u8>)> = ["001.xlsx", "hong.xlsx"]
+        .iter()
+        .map(|p| (w.inputs().join(p), std::fs::read(w.inputs().join(p)).unwrap()))
+        .collect();
+    assert!(w.run(&[]).status.success());
+    for (p, b) in before {
+        assert_eq!(std::fs::read(&p).unwrap(), b, "{} changed", p.display());
+    }
+    let names: Vec<_> = std::fs::read_dir(w.inputs()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names.len(), 2);
+}
