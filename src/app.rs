@@ -251,6 +251,8 @@ fn write_outputs(
     started: Instant,
 ) -> anyhow::Result<()> {
     let staging = Staging::begin(target).with_context(|| format!("cannot prepare {}", target.display()))?;
+    let previous = std::fs::read_to_string(target.join("files.csv")).ok();
+    let changes = report::changes::since(previous.as_deref(), o);
     let file_name = format!("TongHop_{}.xlsx", o.period.code);
     staging.write(&file_name, &report::workbook::workbook_bytes(config, o, meta)?)?;
     for unit in report::feedback::units_with_feedback(o) {
@@ -267,7 +269,8 @@ fn write_outputs(
         staging.write(&format!("{name}.csv"), &table.to_csv())?;
         staging.write(&format!("{name}.parquet"), &table.to_parquet()?)?;
     }
-    let json = run_json(config, o, meta, exit, started, true);
+    let mut json = run_json(config, o, meta, exit, started, true);
+    json["changes"] = serde_json::to_value(&changes)?;
     staging.write("run.json", format!("{}\n", serde_json::to_string_pretty(&json)?).as_bytes())?;
     staging.commit().with_context(|| format!("cannot replace {}", target.display()))?;
     Ok(())

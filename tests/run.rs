@@ -275,3 +275,38 @@ fn the_summary_line_is_one_line_on_stderr() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.starts_with("2023-THD: 3/51 units reported, 3 accepted"), "{err}");
 }
+
+#[test]
+fn run_json_lists_changes_since_the_previous_run() {
+    let w = Workdir::new();
+    basic(&w);
+    assert!(w.run(&[]).status.success());
+    assert_eq!(w.run_json()["changes"]["previous_run"], false);
+    // 002 sends a corrected form, S01 withdraws its own, 005 reports for the first time.
+    w.add_form("quan/002.xlsx", &Form::district("002", 2.0, 6.0, [50.0, 20.0, 30.0]));
+    std::fs::remove_file(w.inputs().join("so/S01.xlsx")).unwrap();
+    w.add_form("005.xlsx", &Form::district("005", 1.0, 3.0, [30.0, 10.0, 20.0]));
+    assert!(w.run(&[]).status.success());
+    let c = &w.run_json()["changes"];
+    assert_eq!(c["previous_run"], true);
+    assert_eq!(c["new"], serde_json::json!(["005"]));
+    assert_eq!(c["changed"], serde_json::json!(["002"]));
+    assert_eq!(c["withdrawn"], serde_json::json!(["S01"]));
+}
+
+#[test]
+fn validate_prints_issues_and_writes_nothing() {
+    let w = Workdir::new();
+    let mut bad = Form::district("003", 1.0, 0.0, [10.0, 5.0, 5.0]);
+    bad.rows[2].2[0] = V::T("abc");
+    w.add_form("003.xlsx", &bad);
+    let out = w.cmd().args(["validate", "--as-of", "2023-12-22", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let issues: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let e = issues.as_array().unwrap().iter().find(|i| i["code"] == "E020").expect("E020 on stdout");
+    assert_eq!(e["cell"], "E13");
+    assert!(!w.path("outputs").exists());
+    let out = w.cmd().args(["validate", "--as-of", "2023-12-22", "--strict"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("003.xlsx"));
+}

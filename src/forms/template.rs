@@ -402,48 +402,60 @@ fn write_activities(
     Ok(())
 }
 
+struct Lines<'a> {
+    ws: &'a mut Worksheet,
+    row: u32,
+}
+
+impl Lines<'_> {
+    fn put(&mut self, text: &str, format: &rust_xlsxwriter::Format) -> Result<u32> {
+        self.ws.write_string_with_format(self.row, 0, text, format)?;
+        self.row += 1;
+        Ok(self.row - 1)
+    }
+    fn skip(&mut self) {
+        self.row += 1;
+    }
+}
+
 /// Writes the instructions; returns the rows listing the activity type codes in column B
 /// (used as the list source when the codes do not fit an inline list).
 fn write_guide(ws: &mut Worksheet, st: &Styles, config: &Config, period: &Period, unit: &Unit) -> Result<Option<(u32, u32)>> {
     ws.set_column_width(0, 110)?;
     ws.set_column_width(1, 10)?;
-    let mut row = 0u32;
-    let mut line = |ws: &mut Worksheet, text: &str, format: &rust_xlsxwriter::Format| -> Result<u32> {
-        ws.write_string_with_format(row, 0, text, format)?;
-        row += 1;
-        Ok(row - 1)
-    };
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    let mut g = Lines { ws, row: 0 };
     let t = &st.guide_text;
     let h = &st.guide_heading;
-    line(ws, "HƯỚNG DẪN ĐIỀN BIỂU MẪU BÁO CÁO", &st.guide_title)?;
-    line(ws, &format!("{} ({})", period.name, period.code), h)?;
+    g.put("HƯỚNG DẪN ĐIỀN BIỂU MẪU BÁO CÁO", &st.guide_title)?;
+    g.put(&format!("{} ({})", period.name, period.code), h)?;
     if !period.plan.is_empty() {
-        line(ws, &format!("Thực hiện {}.", period.plan), t)?;
+        g.put(&format!("Thực hiện {}.", period.plan), t)?;
     }
-    line(ws, &format!("Đơn vị: {} (mã {}).", unit.name, unit.code), t)?;
-    line(
-        ws,
+    g.put(&format!("Đơn vị: {} (mã {}).", unit.name, unit.code), t)?;
+    g.put(
         &format!(
-            "Thời gian thực hiện: từ {} đến {}. Hạn gửi báo cáo: {} (báo cáo ghi Ngày báo cáo sau ngày này được tính là nộp muộn).",
+            "Thời gian thực hiện: từ {} đến {}. Hạn gửi báo cáo: {} (báo cáo có Ngày báo cáo sau ngày này được tính là nộp muộn).",
             dmy(period.start),
             dmy(period.end),
             dmy(period.deadline)
         ),
         h,
     )?;
-    row += 1;
+    g.skip();
 
-    line(ws, "1. Thông tin chung (sheet BaoCao, phần đầu)", h)?;
+    g.put("1. Thông tin chung (sheet BaoCao, phần đầu)", h)?;
     for text in [
         "- Mã đơn vị, Tên đơn vị và Kỳ báo cáo đã được điền sẵn: không sửa, không xóa. Mã đơn vị được ghi dạng chữ để giữ các số 0 ở đầu (ví dụ 001).",
         "- Ngày báo cáo: ghi ngày lập báo cáo theo dạng ngày/tháng/năm (dd/mm/yyyy), ví dụ 18/12/2023. Nếu gửi lại bản đã sửa, ghi Ngày báo cáo mới: bản có Ngày báo cáo muộn nhất được sử dụng.",
         "- Người lập biểu, Điện thoại: ghi họ tên và số điện thoại của người có thể giải đáp về số liệu.",
     ] {
-        line(ws, text, t)?;
+        g.put(text, t)?;
     }
-    row += 1;
+    g.skip();
 
-    line(ws, "2. Bảng chỉ tiêu (sheet BaoCao)", h)?;
+    g.put("2. Bảng chỉ tiêu (sheet BaoCao)", h)?;
     for text in [
         "- Để trống ô nếu đơn vị không có số liệu (chưa báo cáo); ghi 0 nếu kết quả bằng 0. Ô trống và số 0 có ý nghĩa khác nhau.",
         "- Chỉ tiêu đếm (văn bản, buổi, người, lượt, …) ghi số nguyên, không kèm chữ hay đơn vị tính (ghi 12, không ghi \"12 buổi\").",
@@ -453,22 +465,22 @@ fn write_guide(ws: &mut Worksheet, st: &Styles, config: &Config, period: &Period
         "- Không đổi tên, xóa, thêm hay đổi thứ tự các dòng, cột, sheet của biểu mẫu; không sửa Mã chỉ tiêu và Tên chỉ tiêu.",
         "- Cột Ghi chú ghi \"Bắt buộc\" ở các chỉ tiêu đơn vị phải báo cáo (ghi 0 nếu không có).",
     ] {
-        line(ws, text, t)?;
+        g.put(text, t)?;
     }
-    row += 1;
+    g.skip();
 
-    line(ws, "3. Các chỉ tiêu bắt buộc đối với đơn vị", h)?;
+    g.put("3. Các chỉ tiêu bắt buộc đối với đơn vị", h)?;
     let required: Vec<&Indicator> =
         config.indicators.iter().filter(|i| i.required_for.contains(&unit.unit_type)).collect();
     if required.is_empty() {
-        line(ws, "Đơn vị không có chỉ tiêu bắt buộc; báo cáo các chỉ tiêu có số liệu.", t)?;
+        g.put("Đơn vị không có chỉ tiêu bắt buộc; báo cáo các chỉ tiêu có số liệu.", t)?;
     }
     for ind in required {
-        line(ws, &format!("- {}: {} ({})", ind.code, ind.name, ind.measure_unit), t)?;
+        g.put(&format!("- {}: {} ({})", ind.code, ind.name, ind.measure_unit), t)?;
     }
-    row += 1;
+    g.skip();
 
-    line(ws, "4. Danh sách hoạt động (sheet HoatDong)", h)?;
+    g.put("4. Danh sách hoạt động (sheet HoatDong)", h)?;
     for text in [
         "- Mỗi hoạt động ghi một dòng, bắt đầu từ dòng ngay dưới dòng tiêu đề cột.".to_string(),
         format!(
@@ -481,33 +493,29 @@ fn write_guide(ws: &mut Worksheet, st: &Styles, config: &Config, period: &Period
         "- Số người tham gia và Trong đó nữ: số nguyên; số nữ không lớn hơn số người tham gia.".to_string(),
         "- Kinh phí: đơn vị triệu đồng, dấu phẩy là dấu thập phân.".to_string(),
     ] {
-        line(ws, &text, t)?;
+        g.put(&text, t)?;
     }
-    row += 1;
-    line(ws, "Danh mục loại hoạt động", h)?;
-    let inline_fits =
-        config.activity_types.iter().map(|a| a.code.chars().count() + 1).sum::<usize>() <= 256;
+    g.skip();
+    g.put("Danh mục loại hoạt động", h)?;
+    let inline_fits = config.activity_types.iter().map(|a| a.code.chars().count() + 1).sum::<usize>() <= 256;
     let mut type_rows: Option<(u32, u32)> = None;
     for a in &config.activity_types {
-        let r = line(ws, &format!("{} - {}", a.code, a.name), t)?;
+        let r = g.put(&format!("{} - {}", a.code, a.name), t)?;
         if !inline_fits {
-            ws.write_string(r, 1, &a.code)?;
+            g.ws.write_string(r, 1, &a.code)?;
         }
         type_rows = Some(type_rows.map_or((r, r), |(f, _)| (f, r)));
     }
-    row += 1;
-    line(ws, "5. Gửi báo cáo", h)?;
-    line(
-        ws,
+    g.skip();
+    g.put("5. Gửi báo cáo", h)?;
+    let agency = if period.agency.is_empty() { "cơ quan tổng hợp" } else { period.agency.as_str() };
+    g.put(
         &format!(
-            "Lưu tệp dạng Excel (.xlsx), giữ nguyên tên tệp, và gửi về {} trước hết ngày {}.",
-            if period.agency.is_empty() { "cơ quan tổng hợp".to_string() } else { period.agency.clone() },
+            "Lưu tệp dạng Excel (.xlsx), giữ nguyên tên tệp, và gửi về {agency} chậm nhất ngày {}.",
             dmy(period.deadline)
         ),
         t,
     )?;
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
     Ok(if inline_fits { None } else { type_rows })
 }
 
@@ -526,8 +534,8 @@ mod tests {
         let names: Vec<String> = written.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
         assert_eq!(names, ["005_Quan_Cau_Giay.xlsx", "S01_So_Lao_dong_Thuong_binh_va_Xa_hoi.xlsx", "001_Quan_Ba_Dinh.xlsx"]);
         for (path, code) in written.iter().zip(["005", "S01", "001"]) {
-            let found = Found { rel: names[0].clone(), abs: path.clone(), ignored: None };
-            let found = Found { rel: path.file_name().unwrap().to_string_lossy().into_owned(), ..found };
+            let rel = path.file_name().unwrap().to_string_lossy().into_owned();
+            let found = Found { rel, abs: path.clone(), ignored: None };
             let sub = crate::ingest::read(&found, &ReadContext { config: &config, period });
             assert_eq!(sub.sheet, SHEET_REPORT);
             assert_eq!(sub.unit.as_deref(), Some(code), "{:?}", sub.issues);

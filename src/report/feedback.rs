@@ -192,3 +192,51 @@ fn write_sheet(
     print_setup(ws);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use calamine::{Data, Reader};
+
+    use super::*;
+    use crate::report::workbook::testing::*;
+
+    #[test]
+    fn feedback_goes_to_units_with_errors_or_warnings() {
+        let config = Config::embedded().unwrap();
+        let o = outcome(&config);
+        assert_eq!(units_with_feedback(&o), ["001", "003"]);
+        let m = meta(&config, Lang::En);
+        assert!(feedback_bytes(&config, &o, &m, "002").unwrap().is_none(), "a clean unit gets none");
+        assert!(feedback_bytes(&config, &o, &m, "999").unwrap().is_none());
+
+        let bytes = feedback_bytes(&config, &o, &m, "003").unwrap().unwrap();
+        let (_dir, mut wb) = open(&bytes);
+        assert_eq!(wb.sheet_names(), ["Phản hồi"]);
+        let r = wb.worksheet_range("Phản hồi").unwrap();
+        let e = find_row(&r, 4, "E101").unwrap();
+        assert_eq!(r.get_value((e, 3)), Some(&Data::String("E20".into())));
+        assert_eq!(r.get_value((e, 5)), Some(&Data::String("Lỗi".into())), "Vietnamese whatever --lang");
+        assert_eq!(r.get_value((e, 7)), Some(&Data::String("=1+1".into())));
+        assert!(r.used_cells().any(|(_, _, v)| matches!(v, Data::String(s) if s.contains("sớm nhất có thể"))));
+        assert_eq!(feedback_bytes(&config, &o, &m, "003").unwrap().unwrap(), bytes);
+    }
+
+    #[test]
+    fn winning_file_first_and_no_info() {
+        let config = Config::embedded().unwrap();
+        let o = outcome(&config);
+        let files = unit_files(&o, "001");
+        assert_eq!(
+            files.iter().map(|&i| o.files[i].sub.path.as_str()).collect::<Vec<_>>(),
+            ["quan/001_BaDinh.xlsx", "quan/001_cu.xlsx"]
+        );
+        let bytes = feedback_bytes(&config, &o, &meta(&config, Lang::Vi), "001").unwrap().unwrap();
+        let (_dir, mut wb) = open(&bytes);
+        let r = wb.worksheet_range("Phản hồi").unwrap();
+        let first = find_row(&r, 4, "W103").unwrap();
+        let second = find_row(&r, 4, "W105").unwrap();
+        assert!(first < second);
+        assert!(find_row(&r, 4, "I001").is_none(), "info issues are not sent");
+        assert_eq!(r.get_value((first, 3)), Some(&Data::String("E14".into())));
+    }
+}

@@ -28,3 +28,4 @@ pub fn document_time(as_of: NaiveDate) -> rust_xlsxwriter::ExcelDateTime {
 }
 pub mod output;
 pub mod tables;
+pub mod changes;

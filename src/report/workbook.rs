@@ -123,7 +123,7 @@ pub(crate) fn put_date(
     f: &Format,
 ) -> Result<(), XlsxError> {
     match d {
-        Some(d) => ws.write_date_with_format(row, col, &d, f)?,
+        Some(d) => ws.write_date_with_format(row, col, d, f)?,
         None => ws.write_blank(row, col, f)?,
     };
     Ok(())
@@ -700,9 +700,9 @@ fn activities_sheet(
         put_date(ws, row, 2, Some(span.1), &st.date)?;
         let cells = a.by_week_type.get(k);
         let (mut n, mut p) = (0u64, 0i64);
-        for t in 0..types {
+        for (t, sum) in col_sums.iter_mut().enumerate() {
             let (count, people) = cells.and_then(|w| w.get(t)).copied().unwrap_or((0, Micros(0)));
-            col_sums[t] += count;
+            *sum += count;
             n += count;
             p += people.0;
             ws.write_number_with_format(row, first + t as ColNum, count as f64, &st.count)?;
@@ -832,7 +832,7 @@ fn info_sheet(ws: &mut Worksheet, o: &Outcome, meta: &RunMeta, st: &Styles) -> R
         (lang.pick("Mã cấu hình (SHA-256)", "Configuration fingerprint (SHA-256)"), meta.config_fingerprint.clone()),
     ];
     ws.write_string_with_format(row, 0, lang.pick("Số liệu tính đến ngày", "Data as of"), &st.plain)?;
-    ws.write_date_with_format(row, 1, &meta.as_of, &st.date_plain)?;
+    ws.write_date_with_format(row, 1, meta.as_of, &st.date_plain)?;
     row += 1;
     for (k, v) in pairs {
         ws.write_string_with_format(row, 0, k, &st.plain)?;
@@ -884,4 +884,303 @@ fn info_sheet(ws: &mut Worksheet, o: &Outcome, meta: &RunMeta, st: &Styles) -> R
     }
     print_setup(ws);
     Ok(())
+}
+
+/// A hand-built outcome for the report tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::collections::BTreeMap;
+    use std::time::Duration;
+
+    use chrono::NaiveDate;
+
+    use crate::config::Config;
+    use crate::model::{
+        Activity, CellRef, Channel, Fate, Header, Issue, Lang, Micros, ReportedRow, Severity, Submission,
+    };
+    use crate::pipeline::{FileRecord, Outcome, Timeliness, UnitStatus};
+    use crate::report::RunMeta;
+
+    pub fn date(d: u32, m: u32, y: i32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    pub fn issue(code: &str, severity: Severity, cell: (u32, u16), value: &str) -> Issue {
+        Issue {
+            code: code.into(),
+            severity,
+            sheet: "BaoCao".into(),
+            cell: Some(CellRef::new(cell.0, cell.1)),
+            indicator: Some("CT06".into()),
+            value: value.into(),
+            message_vi: format!("Lỗi {code} tại ô"),
+            message_en: format!("Issue {code} in cell"),
+        }
+    }
+
+    fn sub(
+        config: &Config,
+        unit: &str,
+        path: &str,
+        report: NaiveDate,
+        rows: &[(&str, [Option<i64>; 3])],
+        issues: Vec<Issue>,
+    ) -> Submission {
+        Submission {
+            path: path.into(),
+            sha256: format!("{:0>64}", path.len()),
+            sheet: "BaoCao".into(),
+            header: Header { unit_code: Some(unit.into()), report_date: Some(report), ..Default::default() },
+            unit: Some(unit.into()),
+            period: Some(config.periods[0].code.clone()),
+            rows: rows
+                .iter()
+                .map(|(code, v)| ReportedRow {
+                    indicator: config.indicator_index(code).unwrap(),
+                    values: v.map(|x| x.map(Micros::from_units)),
+                    ..Default::default()
+                })
+                .collect(),
+            issues,
+            ..Default::default()
+        }
+    }
+
+    /// 001 accepted with a warning (on time) and an older superseded file; 002 accepted
+    /// (late) with an amount; 003 rejected with an error whose value reads "=1+1".
+    pub fn outcome(config: &Config) -> Outcome {
+        let period = config.periods[0].clone();
+        let a = {
+            let mut s = sub(
+                config,
+                "001",
+                "quan/001_BaDinh.xlsx",
+                date(18, 12, 2023),
+                &[("CT01", [Some(3), None, None]), ("CT06", [Some(100), Some(40), Some(60)])],
+                vec![
+                    issue("W103", Severity::Warning, (13, 4), "100"),
+                    issue("I001", Severity::Info, (14, 4), "12 buổi"),
+                ],
+            );
+            s.activities = vec![
+                Activity {
+                    row: 5,
+                    date: Some(date(10, 11, 2023)),
+                    kind: Some(0),
+                    channel: Some(Channel::InPerson),
+                    participants: Some(Micros::from_units(200)),
+                    female: Some(Micros::from_units(120)),
+                    cost: None,
+                },
+                Activity {
+                    row: 6,
+                    date: Some(date(16, 11, 2023)),
+                    kind: Some(1),
+                    channel: Some(Channel::Online),
+                    participants: Some(Micros::from_units(50)),
+                    female: Some(Micros::from_units(30)),
+                    cost: Some(Micros(2_500_000)),
+                },
+            ];
+            s
+        };
+        let old = sub(
+            config,
+            "001",
+            "quan/001_cu.xlsx",
+            date(10, 12, 2023),
+            &[("CT01", [Some(1), None, None])],
+            vec![issue("W105", Severity::Warning, (9, 4), "1")],
+        );
+        let b = sub(
+            config,
+            "002",
+            "quan/002.xlsx",
+            date(22, 12, 2023),
+            &[("CT01", [Some(2), None, None]), ("CT25", [None, None, None])],
+            vec![],
+        );
+        let mut b = b;
+        b.rows[1].values[0] = Some(Micros(12_500_000));
+        let c = sub(
+            config,
+            "003",
+            "quan/003.xlsx",
+            date(19, 12, 2023),
+            &[("CT01", [Some(7), None, None])],
+            vec![issue("E101", Severity::Error, (19, 4), "=1+1")],
+        );
+        let files = vec![
+            FileRecord { sub: a, fate: Fate::AcceptedWithWarnings },
+            FileRecord { sub: old, fate: Fate::Superseded },
+            FileRecord { sub: b, fate: Fate::Accepted },
+            FileRecord { sub: c, fate: Fate::Rejected },
+        ];
+        let accepted: BTreeMap<String, usize> = [("001".to_string(), 0), ("002".to_string(), 2)].into();
+        let tables = crate::aggregate::aggregate(config, &period, &[&files[0].sub, &files[2].sub]).unwrap();
+        let units = config
+            .expected_units(&period)
+            .map(|u| config.units.iter().position(|x| x.code == u.code).unwrap())
+            .map(|ui| {
+                let (file, accepted, timeliness) = match config.units[ui].code.as_str() {
+                    "001" => (Some(0), true, Timeliness::OnTime),
+                    "002" => (Some(2), true, Timeliness::Late),
+                    "003" => (Some(3), false, Timeliness::Missing),
+                    _ => (None, false, Timeliness::Missing),
+                };
+                UnitStatus { unit: ui, file, accepted, timeliness }
+            })
+            .collect();
+        Outcome { period, as_of: date(21, 12, 2023), files, units, accepted, tables, read_time: Duration::ZERO }
+    }
+
+    pub fn meta(config: &Config, lang: Lang) -> RunMeta {
+        RunMeta {
+            version: "0.1.0-test",
+            config_fingerprint: config.fingerprint.clone(),
+            as_of: date(21, 12, 2023),
+            lang,
+        }
+    }
+
+    /// Reads xlsx bytes back through a temporary file.
+    pub fn open(bytes: &[u8]) -> (tempfile::TempDir, calamine::Sheets<std::io::BufReader<std::fs::File>>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.xlsx");
+        std::fs::write(&path, bytes).unwrap();
+        let wb = calamine::open_workbook_auto(&path).unwrap();
+        (dir, wb)
+    }
+
+    /// The absolute row whose cell in `col` is the string `text`.
+    pub fn find_row(r: &calamine::Range<calamine::Data>, col: u32, text: &str) -> Option<u32> {
+        let (start, end) = (r.start()?, r.end()?);
+        (start.0..=end.0).find(|&row| matches!(r.get_value((row, col)), Some(calamine::Data::String(s)) if s == text))
+    }
+
+    pub fn is_empty(r: &calamine::Range<calamine::Data>, row: u32, col: u32) -> bool {
+        matches!(r.get_value((row, col)), None | Some(calamine::Data::Empty))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use calamine::{Data, Reader};
+
+    use super::testing::*;
+    use super::*;
+
+    fn num(r: &calamine::Range<Data>, row: u32, col: u32) -> f64 {
+        match r.get_value((row, col)) {
+            Some(Data::Float(f)) => *f,
+            Some(Data::Int(i)) => *i as f64,
+            other => panic!("({row},{col}) is not a number: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn workbook_reads_back() {
+        let config = Config::embedded().unwrap();
+        let o = outcome(&config);
+        let bytes = workbook_bytes(&config, &o, &meta(&config, Lang::Vi)).unwrap();
+        let (_dir, mut wb) = open(&bytes);
+        assert_eq!(
+            wb.sheet_names(),
+            ["Tổng hợp", "Theo đơn vị", "Tiến độ nộp", "Lỗi dữ liệu", "Hoạt động", "Thông tin"]
+        );
+
+        // Summary: CT01 = 3 + 2 (003 was rejected), CT02 reported by nobody stays empty.
+        let s = wb.worksheet_range("Tổng hợp").unwrap();
+        let ct01 = find_row(&s, 1, "CT01").unwrap();
+        assert_eq!(num(&s, ct01, 4), 5.0);
+        assert_eq!(num(&s, ct01, 7), 2.0);
+        assert!(is_empty(&s, ct01, 5), "CT01 is not by sex: no Nam cell");
+        let ct02 = find_row(&s, 1, "CT02").unwrap();
+        assert!(is_empty(&s, ct02, 4), "an unreported total is empty, not 0");
+        let ct06 = find_row(&s, 1, "CT06").unwrap();
+        assert_eq!((num(&s, ct06, 4), num(&s, ct06, 5), num(&s, ct06, 6)), (100.0, 40.0, 60.0));
+        let ct25 = find_row(&s, 1, "CT25").unwrap();
+        assert_eq!(num(&s, ct25, 4), 12.5);
+        assert!(find_row(&s, 2, "I. Chỉ đạo điều hành").is_some());
+        let target = find_row(&s, 0, "Tỷ lệ đơn vị ban hành kế hoạch hưởng ứng").unwrap();
+        assert!((num(&s, target, 4) - 2.0 / o.units.len() as f64).abs() < 1e-12);
+
+        // By unit: the quận subtotal sums 001 and 002; no huyện reported.
+        let m = wb.worksheet_range("Theo đơn vị").unwrap();
+        let col = 4 + config.indicator_index("CT01").unwrap() as u32;
+        let sub = find_row(&m, 1, "Cộng Quận").unwrap();
+        assert_eq!(num(&m, sub, col), 5.0);
+        assert!(is_empty(&m, find_row(&m, 1, "Cộng Huyện").unwrap(), col));
+        let total = find_row(&m, 1, "Tổng cộng").unwrap();
+        assert_eq!(num(&m, total, col), 5.0);
+        let u3 = find_row(&m, 0, "003").unwrap();
+        assert_eq!(m.get_value((u3, 3)), Some(&Data::String("Bị từ chối".into())));
+        assert!(is_empty(&m, u3, col));
+
+        // Submissions: every expected unit, with report date as a date.
+        let t = wb.worksheet_range("Tiến độ nộp").unwrap();
+        assert_eq!(t.end().unwrap().0 as usize, o.units.len());
+        let u2 = find_row(&t, 0, "002").unwrap();
+        assert_eq!(t.get_value((u2, 7)), Some(&Data::String("Muộn".into())));
+        assert!(matches!(t.get_value((u2, 6)), Some(Data::DateTime(_))));
+
+        // Issues: the error's cell and its value "=1+1" as text, not a formula.
+        let i = wb.worksheet_range("Lỗi dữ liệu").unwrap();
+        let e = find_row(&i, 4, "E101").unwrap();
+        assert_eq!(i.get_value((e, 0)), Some(&Data::String("quan/003.xlsx".into())));
+        assert_eq!(i.get_value((e, 3)), Some(&Data::String("E20".into())));
+        assert_eq!(i.get_value((e, 5)), Some(&Data::String("Lỗi".into())));
+        assert_eq!(i.get_value((e, 7)), Some(&Data::String("=1+1".into())));
+        let formulas = wb.worksheet_formula("Lỗi dữ liệu").unwrap();
+        assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
+        assert_eq!(i.end().unwrap().0, 4, "four issues (info included), one row each");
+
+        // Activities: the launch before the period and one online session in week 1.
+        let a = wb.worksheet_range("Hoạt động").unwrap();
+        let before = find_row(&a, 0, "Trước kỳ").unwrap();
+        assert_eq!(num(&a, before, 3), 1.0);
+        assert!(find_row(&a, 0, "Tuần 1 (15/11–21/11)").is_some());
+
+        // Run info: one row per file.
+        let r = wb.worksheet_range("Thông tin").unwrap();
+        assert!(find_row(&r, 0, "quan/001_cu.xlsx").is_some());
+    }
+
+    #[test]
+    fn same_outcome_same_bytes() {
+        let config = Config::embedded().unwrap();
+        let o = outcome(&config);
+        let m = meta(&config, Lang::Vi);
+        assert_eq!(workbook_bytes(&config, &o, &m).unwrap(), workbook_bytes(&config, &o, &m).unwrap());
+    }
+
+    #[test]
+    fn english_labels() {
+        let config = Config::embedded().unwrap();
+        let o = outcome(&config);
+        let bytes = workbook_bytes(&config, &o, &meta(&config, Lang::En)).unwrap();
+        let (_dir, mut wb) = open(&bytes);
+        assert_eq!(wb.sheet_names(), ["Summary", "By unit", "Submissions", "Data issues", "Activities", "Run info"]);
+        let m = wb.worksheet_range("By unit").unwrap();
+        assert!(find_row(&m, 1, "Subtotal Urban districts").is_some());
+    }
+
+    #[test]
+    fn long_text_is_clipped_on_a_char_boundary() {
+        let s = "ệ".repeat(40_000);
+        let c = clip(&s);
+        assert_eq!(c.chars().count(), MAX_TEXT);
+        assert_eq!(clip("abc"), "abc");
+    }
+}
+#[cfg(test)]
+mod dump_tmp {
+    #[test]
+    fn dump() {
+        let config = crate::config::Config::embedded().unwrap();
+        let o = super::testing::outcome(&config);
+        let m = super::testing::meta(&config, crate::model::Lang::Vi);
+        std::fs::write("/tmp/th_sample.xlsx", super::workbook_bytes(&config, &o, &m).unwrap()).unwrap();
+        std::fs::write("/tmp/th_fb.xlsx", crate::report::feedback::feedback_bytes(&config, &o, &m, "003").unwrap().unwrap()).unwrap();
+    }
 }
