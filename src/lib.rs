@@ -4,9 +4,10 @@
 //! out ([`report`]); [`pipeline`] wires the stages together.
 
 pub mod aggregate;
-// pub mod app; (pending report::workbook and forms)
+pub mod app;
 pub mod cli;
 pub mod config;
+pub mod forms;
 pub mod ingest;
 pub mod model;
 pub mod pipeline;

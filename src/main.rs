@@ -1,1 +1,43 @@
-fn main() {}
+//! `tonghop`: parse the command line, run, map the outcome to an exit code.
+
+use std::io::IsTerminal;
+
+use clap::Parser;
+use tonghop::app::{self, Exit};
+use tonghop::cli::Cli;
+
+fn main() -> Exit {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { Exit::Usage } else { Exit::Success };
+        }
+    };
+    let level = if cli.global.quiet {
+        "error"
+    } else if cli.global.verbose {
+        "debug"
+    } else {
+        "warn"
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TONGHOP_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .without_time()
+        .init();
+    // A reader crash is contained per file (and reported as E004); log it as one line
+    // rather than a backtrace in the operator's mail.
+    std::panic::set_hook(Box::new(|info| tracing::error!("contained a crash: {info}")));
+    match app::run(cli) {
+        Ok(exit) => exit,
+        Err(f) => {
+            eprintln!("tonghop: error: {:#}", f.error);
+            f.exit
+        }
+    }
+}

@@ -94,7 +94,7 @@ fn a_sheet_over_the_cell_limit_is_rejected_and_the_limit_is_configurable() {
         let mut f = src.by_index(i).unwrap();
         let mut b = Vec::new();
         std::io::Read::read_to_end(&mut f, &mut b).unwrap();
-        let name = f.name().to_string();
+        let name = f.name().unwrap().to_string();
         entries.push((name.clone(), if name == "xl/worksheets/sheet1.xml" { xml.clone().into_bytes() } else { b }));
     }
     let refs: Vec<(&str, &[u8])> = entries.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
@@ -122,7 +122,7 @@ fn a_stray_far_cell_costs_nothing() {
         let mut f = src.by_index(i).unwrap();
         let mut b = Vec::new();
         std::io::Read::read_to_end(&mut f, &mut b).unwrap();
-        let name = f.name().to_string();
+        let name = f.name().unwrap().to_string();
         if name == "xl/worksheets/sheet1.xml" {
             let s = String::from_utf8(b).unwrap();
             let s = s.replace(

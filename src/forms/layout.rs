@@ -11,7 +11,8 @@ pub const SHEET_ACTIVITIES: &str = "HoatDong";
 pub const SHEET_GUIDE: &str = "HuongDan";
 
 /// The indicator table's header row, columns A..H.
-pub const TABLE_HEADER: [&str; 8] = ["STT", "Mã chỉ tiêu", "Tên chỉ tiêu", "Đơn vị tính", "Tổng số", "Nam", "Nữ", "Ghi chú"];
+pub const TABLE_HEADER: [&str; 8] =
+    ["STT", "Mã chỉ tiêu", "Tên chỉ tiêu", "Đơn vị tính", "Tổng số", "Nam", "Nữ", "Ghi chú"];
 pub const TABLE_WIDTHS: [f64; 8] = [6.0, 16.0, 60.0, 12.0, 12.0, 12.0, 12.0, 14.0];
 pub const COL_STT: u16 = 0;
 pub const COL_CODE: u16 = 1;
@@ -140,7 +141,8 @@ pub fn slug(name: &str) -> String {
 /// A string safe as one path component: only ASCII letters, digits, `_`, `-`, `.`, and not
 /// `.`/`..`.
 pub fn safe_component(s: &str) -> String {
-    let out: String = s.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') { c } else { '_' }).collect();
+    let out: String =
+        s.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') { c } else { '_' }).collect();
     if out.is_empty() || out.chars().all(|c| c == '.') { format!("_{out}") } else { out }
 }
 

@@ -151,7 +151,13 @@ fn dmy(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
-fn write_cell(ws: &mut Worksheet, row: u32, col: u16, value: Option<&CellFill>, format: &rust_xlsxwriter::Format) -> Result<()> {
+fn write_cell(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    value: Option<&CellFill>,
+    format: &rust_xlsxwriter::Format,
+) -> Result<()> {
     match value {
         Some(CellFill::Number(n)) => ws.write_number_with_format(row, col, *n, format)?,
         Some(CellFill::Text(t)) => ws.write_string_with_format(row, col, t, format)?,
@@ -166,7 +172,8 @@ fn table_groups(config: &Config) -> Vec<(Option<String>, Vec<usize>)> {
     let mut groups: Vec<(Option<String>, Vec<usize>)> = Vec::new();
     let mut placed = vec![false; config.indicators.len()];
     for sec in &config.sections {
-        let inds: Vec<usize> = (0..config.indicators.len()).filter(|&i| config.indicators[i].section == sec.code).collect();
+        let inds: Vec<usize> =
+            (0..config.indicators.len()).filter(|&i| config.indicators[i].section == sec.code).collect();
         for &i in &inds {
             placed[i] = true;
         }
@@ -212,8 +219,7 @@ fn write_report(
         ("Người lập biểu:", fill.map(|f| f.preparer.clone())),
         ("Điện thoại:", fill.map(|f| f.phone.clone())),
     ];
-    let mut row = 3;
-    for (label, value) in labels {
+    for (row, (label, value)) in (3u32..).zip(labels) {
         ws.write_string_with_format(row, COL_CODE, label, &st.label)?;
         if label == "Ngày báo cáo:" {
             match fill.and_then(|f| f.report_date) {
@@ -225,12 +231,11 @@ fn write_report(
         } else if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
             ws.write_string_with_format(row, COL_NAME, &v, &st.value)?;
         }
-        row += 1;
     }
 
     let head = TABLE_HEADER_ROW;
     for (c, h) in TABLE_HEADER.iter().enumerate() {
-        ws.write_string_with_format(head, c as u16, h, &st.head)?;
+        ws.write_string_with_format(head, c as u16, *h, &st.head)?;
     }
     ws.set_row_height(head, 30)?;
     ws.set_freeze_panes(head + 1, 0)?;
@@ -322,7 +327,7 @@ fn write_activities(
     ws.merge_range(1, 0, 1, last, &hint, &st.subtitle)?;
     let head = ACTIVITY_FIRST_ROW - 1;
     for (c, h) in ACTIVITY_HEADER.iter().enumerate() {
-        ws.write_string_with_format(head, c as u16, h, &st.head)?;
+        ws.write_string_with_format(head, c as u16, *h, &st.head)?;
     }
     ws.set_row_height(head, 30)?;
     ws.set_freeze_panes(head + 1, 0)?;
@@ -361,7 +366,11 @@ fn write_activities(
         let list = match DataValidation::new().allow_list_strings(&codes) {
             Ok(dv) => Some(dv),
             Err(_) => type_rows.map(|(a, b)| {
-                DataValidation::new().allow_list_formula(Formula::new(format!("={SHEET_GUIDE}!$B${}:$B${}", a + 1, b + 1)))
+                DataValidation::new().allow_list_formula(Formula::new(format!(
+                    "={SHEET_GUIDE}!$B${}:$B${}",
+                    a + 1,
+                    b + 1
+                )))
             }),
         };
         if let Some(dv) = list {
@@ -420,7 +429,13 @@ impl Lines<'_> {
 
 /// Writes the instructions; returns the rows listing the activity type codes in column B
 /// (used as the list source when the codes do not fit an inline list).
-fn write_guide(ws: &mut Worksheet, st: &Styles, config: &Config, period: &Period, unit: &Unit) -> Result<Option<(u32, u32)>> {
+fn write_guide(
+    ws: &mut Worksheet,
+    st: &Styles,
+    config: &Config,
+    period: &Period,
+    unit: &Unit,
+) -> Result<Option<(u32, u32)>> {
     ws.set_column_width(0, 110)?;
     ws.set_column_width(1, 10)?;
     ws.set_paper_size(9);
@@ -531,8 +546,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let codes = vec!["005".to_string(), "S01".to_string(), "1".to_string()];
         let written = write_templates(&config, period, dir.path(), Some(&codes)).unwrap();
-        let names: Vec<String> = written.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
-        assert_eq!(names, ["005_Quan_Cau_Giay.xlsx", "S01_So_Lao_dong_Thuong_binh_va_Xa_hoi.xlsx", "001_Quan_Ba_Dinh.xlsx"]);
+        let names: Vec<String> =
+            written.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(
+            names,
+            ["005_Quan_Cau_Giay.xlsx", "S01_So_Lao_dong_Thuong_binh_va_Xa_hoi.xlsx", "001_Quan_Ba_Dinh.xlsx"]
+        );
         for (path, code) in written.iter().zip(["005", "S01", "001"]) {
             let rel = path.file_name().unwrap().to_string_lossy().into_owned();
             let found = Found { rel, abs: path.clone(), ignored: None };

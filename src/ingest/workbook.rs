@@ -324,9 +324,10 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<Kind, OpenError> {
             return Err(OpenError::Encrypted);
         }
         // A compound file is whole sectors after its 512-byte header; a cut one is not.
-        let shift = u32::from(u16::from_le_bytes([bytes.get(30).copied().unwrap_or(0), bytes.get(31).copied().unwrap_or(0)]));
+        let shift =
+            u32::from(u16::from_le_bytes([bytes.get(30).copied().unwrap_or(0), bytes.get(31).copied().unwrap_or(0)]));
         let sector = if (7..=16).contains(&shift) { 1usize << shift } else { 0 };
-        if bytes.len() < 1024 || sector == 0 || (bytes.len() - 512) % sector != 0 {
+        if bytes.len() < 1024 || sector == 0 || !(bytes.len() - 512).is_multiple_of(sector) {
             return Err(OpenError::Corrupt("tệp .xls bị cắt cụt / a truncated .xls file".into()));
         }
         return Ok(Kind::Xls);

@@ -138,11 +138,14 @@ fn write_sheet(
     } else {
         format!("trước ngày {}", date_text(p.deadline))
     };
+    let warnings: usize = files.iter().map(|&i| o.files[i].sub.warnings()).sum();
     let instruction = if errors > 0 {
-        format!(
-            "Báo cáo chưa được tiếp nhận. Đơn vị vui lòng sửa các lỗi dưới đây và gửi lại báo cáo {when}. \
-             Các cảnh báo cần được kiểm tra lại; nếu số liệu đúng, đơn vị giữ nguyên."
-        )
+        let mut text =
+            format!("Báo cáo chưa được tiếp nhận. Đơn vị vui lòng sửa các lỗi dưới đây và gửi lại báo cáo {when}.");
+        if warnings > 0 {
+            text.push_str(" Các cảnh báo cần được kiểm tra lại; nếu số liệu đúng, đơn vị giữ nguyên.");
+        }
+        text
     } else {
         format!(
             "Báo cáo đã được tiếp nhận nhưng có cảnh báo. Đơn vị vui lòng kiểm tra các cảnh báo dưới đây; \
@@ -194,6 +197,7 @@ fn write_sheet(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use calamine::{Data, Reader};
 

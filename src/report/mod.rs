@@ -26,6 +26,6 @@ pub fn document_time(as_of: NaiveDate) -> rust_xlsxwriter::ExcelDateTime {
     rust_xlsxwriter::ExcelDateTime::from_ymd(as_of.year() as u16, as_of.month() as u8, as_of.day() as u8)
         .unwrap_or_else(|_| rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1).expect("a valid constant date"))
 }
+pub mod changes;
 pub mod output;
 pub mod tables;
-pub mod changes;

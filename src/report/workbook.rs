@@ -232,7 +232,7 @@ fn summary_sheet(
 ) -> Result<(), XlsxError> {
     let lang = meta.lang;
     let p = &o.period;
-    for (c, w) in [6.0, 8.0, 55.0, 12.0, 14.0, 12.0, 12.0, 13.0].into_iter().enumerate() {
+    for (c, w) in [6.0, 8.0, 62.0, 12.0, 14.0, 12.0, 12.0, 13.0].into_iter().enumerate() {
         ws.set_column_width(c as ColNum, w)?;
     }
     let center = Format::new().set_align(FormatAlign::Center).set_text_wrap();
@@ -284,6 +284,7 @@ fn summary_sheet(
     for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(head, c as ColNum, *h, &st.header)?;
     }
+    ws.set_row_height(head, 32)?;
     let mut row = head + 1;
     let mut stt = 0;
     let mut listed = vec![false; config.indicators.len()];
@@ -888,6 +889,7 @@ fn info_sheet(ws: &mut Worksheet, o: &Outcome, meta: &RunMeta, st: &Styles) -> R
 
 /// A hand-built outcome for the report tests.
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 pub(crate) mod testing {
     use std::collections::BTreeMap;
     use std::time::Duration;
@@ -1064,6 +1066,7 @@ pub(crate) mod testing {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use calamine::{Data, Reader};
 
@@ -1171,16 +1174,5 @@ mod tests {
         let c = clip(&s);
         assert_eq!(c.chars().count(), MAX_TEXT);
         assert_eq!(clip("abc"), "abc");
-    }
-}
-#[cfg(test)]
-mod dump_tmp {
-    #[test]
-    fn dump() {
-        let config = crate::config::Config::embedded().unwrap();
-        let o = super::testing::outcome(&config);
-        let m = super::testing::meta(&config, crate::model::Lang::Vi);
-        std::fs::write("/tmp/th_sample.xlsx", super::workbook_bytes(&config, &o, &m).unwrap()).unwrap();
-        std::fs::write("/tmp/th_fb.xlsx", crate::report::feedback::feedback_bytes(&config, &o, &m, "003").unwrap().unwrap()).unwrap();
     }
 }
