@@ -114,6 +114,7 @@ struct Measured {
 }
 
 /// Runs a child and returns its wall time and its own peak RSS (wait4's rusage).
+#[allow(clippy::zombie_processes)] // reaped by wait4 below, which also gives its rusage
 fn measure(cmd: &mut Command) -> Measured {
     let t = Instant::now();
     let child = cmd.spawn().expect("the child starts");

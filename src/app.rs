@@ -384,10 +384,8 @@ fn template(config: &Config, args: &TemplateArgs) -> Result<Exit, Failure> {
     let period_code = resolve_period(config, args.period.as_deref(), today_in_vietnam())?;
     let period = config.period(&period_code).ok_or_else(|| Failure::usage(anyhow::anyhow!("unknown period")))?;
     let dir: PathBuf = args.dir.clone().unwrap_or_else(|| args.outputs.join(&period.code).join("bieu_mau"));
-    if let Some(units) = &args.units {
-        if let Some(bad) = units.iter().find(|u| config.unit(u).is_none()) {
-            return Err(Failure::usage(anyhow::anyhow!("unknown unit code `{bad}`")));
-        }
+    if let Some(bad) = args.units.iter().flatten().find(|u| ingest::match_unit_code(u, config).is_none()) {
+        return Err(Failure::usage(anyhow::anyhow!("unknown unit code `{bad}`")));
     }
     std::fs::create_dir_all(&dir).map_err(Failure::io)?;
     let written = crate::forms::write_templates(config, period, &dir, args.units.as_deref()).map_err(Failure::io)?;

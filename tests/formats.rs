@@ -2,6 +2,8 @@
 //! .xlsx, .xls (BIFF8), .ods, the 1904 date system, an encrypted file. The fixtures and the
 //! script that made them are in tests/fixtures/.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{Workdir, stderr};

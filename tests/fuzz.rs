@@ -4,6 +4,8 @@
 //!
 //! CI runs a few hundred cases; a long run: `PROPTEST_CASES=200000 cargo test --release --test fuzz`.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use proptest::prelude::*;

@@ -1,6 +1,8 @@
 //! Untrusted files: each is rejected with a reason that names the problem, and the batch
 //! goes on.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::io::Write;

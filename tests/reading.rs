@@ -1,6 +1,8 @@
 //! Forms as units really fill them: shifted tables, names instead of codes, text numbers,
 //! codes that lost their zeros, a unit known only by its file name.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{Form, V, Workdir, stderr};

@@ -1,5 +1,7 @@
 //! End-to-end runs of the real binary on forms built in code.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{Form, V, Workdir, sheet_names, sheet_rows, stderr};

@@ -1,7 +1,7 @@
 //! Test helpers: a throwaway work folder, forms built in code the way a clerk might lay
 //! them out, and readers for what the program wrote.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
