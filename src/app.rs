@@ -194,8 +194,11 @@ fn run_report(config: &Config, args: &RunArgs, lang: Lang, quiet: bool, write: b
     let rejected = outcome.count(Fate::Rejected);
     let missing_past_deadline = s.as_of > outcome.period.deadline && outcome.missing().next().is_some();
     let exit = if args.strict && (rejected > 0 || missing_past_deadline) { Exit::Incomplete } else { Exit::Success };
-    let meta = RunMeta { version: VERSION, config_fingerprint: config.fingerprint.clone(), as_of: s.as_of, lang };
     let target = s.outputs.join(&outcome.period.code);
+    let previous = if write { std::fs::read_to_string(target.join("files.csv")).ok() } else { None };
+    let changes = report::changes::since(previous.as_deref(), &outcome);
+    let meta =
+        RunMeta { version: VERSION, config_fingerprint: config.fingerprint.clone(), as_of: s.as_of, lang, changes };
 
     if write {
         write_outputs(config, &outcome, &meta, &target, exit, started).map_err(Failure::io)?;
@@ -251,8 +254,6 @@ fn write_outputs(
     started: Instant,
 ) -> anyhow::Result<()> {
     let staging = Staging::begin(target).with_context(|| format!("cannot prepare {}", target.display()))?;
-    let previous = std::fs::read_to_string(target.join("files.csv")).ok();
-    let changes = report::changes::since(previous.as_deref(), o);
     let file_name = format!("TongHop_{}.xlsx", o.period.code);
     staging.write(&file_name, &report::workbook::workbook_bytes(config, o, meta)?)?;
     for unit in report::feedback::units_with_feedback(o) {
@@ -270,7 +271,7 @@ fn write_outputs(
         staging.write(&format!("{name}.parquet"), &table.to_parquet()?)?;
     }
     let mut json = run_json(config, o, meta, exit, started, true);
-    json["changes"] = serde_json::to_value(&changes)?;
+    json["changes"] = serde_json::to_value(&meta.changes)?;
     staging.write("run.json", format!("{}\n", serde_json::to_string_pretty(&json)?).as_bytes())?;
     staging.commit().with_context(|| format!("cannot replace {}", target.display()))?;
     Ok(())

@@ -24,6 +24,17 @@ impl Cmp {
             Cmp::Gt => left > right,
         }
     }
+    /// The symbol of the opposite relation, to state what was found when a check fails.
+    pub fn negated_symbol(self) -> &'static str {
+        match self {
+            Cmp::Le => ">",
+            Cmp::Ge => "<",
+            Cmp::Eq => "≠",
+            Cmp::Lt => ">=",
+            Cmp::Gt => "<=",
+        }
+    }
+
     pub fn symbol(self) -> &'static str {
         match self {
             Cmp::Le => "<=",

@@ -18,6 +18,8 @@ pub struct RunMeta {
     pub config_fingerprint: String,
     pub as_of: NaiveDate,
     pub lang: crate::model::Lang,
+    /// Units whose submissions are new, changed or withdrawn since the previous run.
+    pub changes: changes::Changes,
 }
 
 /// The fixed document time of every workbook: the as-of date at midnight, never the clock.

@@ -852,6 +852,37 @@ fn info_sheet(ws: &mut Worksheet, o: &Outcome, meta: &RunMeta, st: &Styles) -> R
     ws.write_number_with_format(row, 1, o.files.len() as f64, &st.count_plain)?;
     row += 2;
 
+    ws.write_string_with_format(
+        row,
+        0,
+        lang.pick("Thay đổi so với lần tổng hợp trước", "Changes since the previous run"),
+        &st.bold,
+    )?;
+    row += 1;
+    let c = &meta.changes;
+    if !c.previous_run {
+        ws.write_string_with_format(
+            row,
+            0,
+            lang.pick("Lần tổng hợp đầu tiên vào thư mục này", "First run into these outputs"),
+            &st.plain,
+        )?;
+        row += 1;
+    } else {
+        for (label, units) in [
+            (lang.pick("Đơn vị mới gửi báo cáo", "Units reporting for the first time"), &c.new),
+            (lang.pick("Đơn vị gửi lại báo cáo khác", "Units whose report changed"), &c.changed),
+            (lang.pick("Đơn vị rút báo cáo", "Units whose report was withdrawn"), &c.withdrawn),
+        ] {
+            ws.write_string_with_format(row, 0, label, &st.plain)?;
+            let list =
+                if units.is_empty() { lang.pick("(không có)", "(none)").to_string() } else { units.join(", ") };
+            put_text(ws, row, 1, &list, &st.plain)?;
+            row += 1;
+        }
+    }
+    row += 1;
+
     let head = row;
     let headers = [
         lang.pick("Tệp", "File"),
@@ -1042,6 +1073,7 @@ pub(crate) mod testing {
             config_fingerprint: config.fingerprint.clone(),
             as_of: date(21, 12, 2023),
             lang,
+            changes: Default::default(),
         }
     }
 

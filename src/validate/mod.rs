@@ -129,16 +129,24 @@ pub fn validate(sub: &mut Submission, config: &Config, period: &Period) {
             }
             let ind = &config.indicators[inst.anchor];
             let cell = sub.rows.iter().find(|row| row.indicator == inst.anchor).map(|row| row.cells[0]);
-            let shown = format!("{} {} {}", Micros(l), inst.cmp.symbol(), Micros(r));
+            // What was found, as a true statement: `7 > 6`, `942 ≠ 940`.
+            let shown = format!("{} {} {}", Micros(l), inst.cmp.negated_symbol(), Micros(r));
+            let name = |terms: &[(usize, Breakdown)], lang| -> String {
+                terms.iter().map(|&(i, b)| term_label(config, inst.anchor, i, b, lang)).collect::<Vec<_>>().join(" + ")
+            };
+            let found_vi =
+                format!("{}: {}; {}: {}", name(&inst.left, true), Micros(l), name(&inst.right, true), Micros(r));
+            let found_en =
+                format!("{}: {}; {}: {}", name(&inst.left, false), Micros(l), name(&inst.right, false), Micros(r));
             let hint = if rule.hint.is_empty() { String::new() } else { format!(" {}", rule.hint) };
             issues.push(issue(
                 &rule.code,
                 rule.severity,
                 cell,
                 &ind.code,
-                shown.clone(),
-                format!("Chỉ tiêu {}: {} (đang là {shown}).{hint}", ind.code, rule.message),
-                format!("{}: {} (found {shown}).", ind.code, rule.message_en),
+                shown,
+                format!("Chỉ tiêu {}: {} Số đã ghi: {found_vi}.{hint}", ind.code, rule.message),
+                format!("{}: {} Found {found_en}.", ind.code, rule.message_en),
             ));
         }
     }
@@ -230,6 +238,18 @@ pub fn outliers(config: &Config, subs: &[&Submission]) -> Vec<(usize, Issue)> {
     out
 }
 
+/// How a rule's term is named in a message: `Nữ` on the rule's own indicator, else `CT20`
+/// or `CT06 (Nữ)`.
+fn term_label(config: &Config, anchor: usize, indicator: usize, b: Breakdown, vi: bool) -> String {
+    let part = if vi { breakdown_vi(b) } else { b.as_str() };
+    let code = &config.indicators[indicator].code;
+    match (indicator == anchor && config.indicators[anchor].by_sex, b) {
+        (true, _) => part.to_string(),
+        (false, Breakdown::Total) => code.clone(),
+        (false, _) => format!("{code} ({part})"),
+    }
+}
+
 pub fn breakdown_vi(b: Breakdown) -> &'static str {
     match b {
         Breakdown::Total => "Tổng số",
@@ -297,6 +317,10 @@ mod tests {
         assert!(got.contains(&"W103"), "{got:?}");
         let e102 = s.issues.iter().find(|i| i.code == "E102").unwrap();
         assert_eq!(e102.cell.unwrap().to_string(), "E14");
+        assert_eq!(e102.value, "120 > 100");
+        assert!(e102.message_vi.contains("Số đã ghi: Nữ: 120; Tổng số: 100."), "{}", e102.message_vi);
+        let e101 = s.issues.iter().find(|i| i.code == "E101").unwrap();
+        assert!(e101.message_vi.contains("CT21: 3; CT20: 2"), "{}", e101.message_vi);
         assert_eq!(e102.indicator.as_deref(), Some("CT06"));
         assert!(!got.contains(&"E030"), "{got:?}");
     }
