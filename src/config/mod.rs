@@ -143,6 +143,13 @@ pub struct ActivityType {
     pub code: String,
     pub name: String,
     pub name_en: String,
+    /// The indicator whose Tổng số counts activities of this type (HD01 → CT03): the log
+    /// should not list more of them than the table reports.
+    pub count_indicator: Option<usize>,
+    /// The indicator whose Tổng số counts their participants (HD02 → CT06).
+    pub participants_indicator: Option<usize>,
+    /// The indicator their cost is part of (→ CT25).
+    pub cost_indicator: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -397,10 +404,7 @@ impl Config {
 
         let (t, f) = text_of("activity_types.csv");
         let mut e = Errors { file: f, list: vec![] };
-        let activity_types = parse_simple(t, &mut e, "activity type")
-            .into_iter()
-            .map(|(code, name, name_en)| ActivityType { code, name, name_en })
-            .collect::<Vec<_>>();
+        let activity_types = parse_activity_types(t, &indicators, &mut e);
         all.append(&mut e.list);
 
         let (t, f) = text_of("rules.toml");
@@ -643,6 +647,41 @@ fn parse_simple(text: &str, e: &mut Errors, what: &str) -> Vec<(String, String, 
             s => s,
         };
         out.push((code, name, name_en));
+    }
+    out
+}
+
+fn parse_activity_types(text: &str, indicators: &[Indicator], e: &mut Errors) -> Vec<ActivityType> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for (line, rec) in csv_records(text, e, &["code", "name"]) {
+        let code = field(&rec, "code").to_string();
+        if !check_code(&code, line, &mut seen, e, "activity type") {
+            continue;
+        }
+        let name = text::tidy(field(&rec, "name"));
+        if name.is_empty() {
+            e.push(Some(line), Some("name"), "activity type name is empty");
+        }
+        let name_en = match text::tidy(field(&rec, "name_en")) {
+            s if s.is_empty() => name.clone(),
+            s => s,
+        };
+        let mut indicator = |key: &str| -> Option<usize> {
+            let v = field(&rec, key);
+            if v.is_empty() {
+                return None;
+            }
+            let found = indicators.iter().position(|i| i.code.eq_ignore_ascii_case(v));
+            if found.is_none() {
+                e.push(Some(line), Some(key), format!("unknown indicator `{v}`"));
+            }
+            found
+        };
+        let count_indicator = indicator("count_indicator");
+        let participants_indicator = indicator("participants_indicator");
+        let cost_indicator = indicator("cost_indicator");
+        out.push(ActivityType { code, name, name_en, count_indicator, participants_indicator, cost_indicator });
     }
     out
 }

@@ -298,6 +298,30 @@ impl UnitGen<'_> {
         out
     }
 
+    /// Raises indicators so the table reports at least what the activity log adds up to
+    /// (the cross-checks of validation).
+    fn align(&mut self, drawn: &mut [Option<Drawn>], acts: &[ActivityFill]) {
+        let mut need = vec![0i64; drawn.len()];
+        for a in acts {
+            let Some(t) = self.config.activity_types.iter().find(|t| t.code == a.kind_code) else { continue };
+            if let Some(i) = t.count_indicator {
+                need[i] += self.factor(i);
+            }
+            if let Some(i) = t.participants_indicator {
+                need[i] += i64::from(a.participants) * self.factor(i);
+            }
+            if let Some(i) = t.cost_indicator {
+                need[i] += (a.cost * self.factor(i) as f64).round() as i64;
+            }
+        }
+        for (i, &n) in need.iter().enumerate() {
+            if n == 0 || drawn[i].is_some_and(|d| d.total >= n) {
+                continue;
+            }
+            drawn[i] = Some(self.split(i, n));
+        }
+    }
+
     fn fill_values(&self, drawn: &[Option<Drawn>]) -> Vec<(usize, [Option<CellFill>; 3])> {
         drawn
             .iter()
@@ -522,6 +546,9 @@ pub(crate) fn plan(config: &Config, period: &Period, opts: &SampleOptions) -> Re
             g.scale = g.rng.between(20, 40);
         }
         let mut drawn = g.values();
+        let activities = g.activities(period, opts.activities);
+        // Clean first (the table covers the log), then the planned fault on top.
+        g.align(&mut drawn, &activities);
         let mut text_cell: Option<usize> = None;
         let mut fault = fault;
         if fault == Fault::RuleError && (idx("CT20").is_none() || idx("CT21").is_none()) {
@@ -583,7 +610,6 @@ pub(crate) fn plan(config: &Config, period: &Period, opts: &SampleOptions) -> Re
             g.rng.date(on_time_from, period.deadline)
         };
         let (preparer, phone) = g.person();
-        let activities = g.activities(period, opts.activities);
         let fill = FormFill {
             unit_code_text: Some(unit.code.clone()),
             report_date: Some(report_date),
@@ -594,11 +620,13 @@ pub(crate) fn plan(config: &Config, period: &Period, opts: &SampleOptions) -> Re
         };
         if fault == Fault::Resubmitted {
             // The first version: other values, a few days earlier.
-            let earlier = g.values();
+            let mut earlier = g.values();
+            let earlier_acts = g.activities(period, opts.activities);
+            g.align(&mut earlier, &earlier_acts);
             let first = FormFill {
                 report_date: report_date.checked_sub_days(Days::new(g.rng.between(2, 4) as u64)),
                 values: g.fill_values(&earlier),
-                activities: g.activities(period, opts.activities),
+                activities: earlier_acts,
                 ..fill.clone()
             };
             files.push(PlannedFile { name: file_name(unit, "_lan1"), unit: u, fill: first });

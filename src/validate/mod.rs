@@ -175,7 +175,61 @@ pub fn validate(sub: &mut Submission, config: &Config, period: &Period) {
             }
         }
     }
+    issues.extend(activity_cross_checks(sub, config, period));
     sub.issues.extend(issues);
+}
+
+/// What the activity log adds up to against the unit's own indicator table: the log may be
+/// partial, so a warning is due only when it shows more than the table reports (HD01
+/// activities vs CT03, participants of HD02 vs CT06, costs vs CT25, … as configured).
+fn activity_cross_checks(sub: &Submission, config: &Config, period: &Period) -> Vec<Issue> {
+    let Some(sheet) = sub.activity_sheet.clone() else { return vec![] };
+    // indicator → (what the log adds up to, in micros; what it is, vi/en)
+    let mut sums: BTreeMap<usize, (i64, &'static str, &'static str)> = BTreeMap::new();
+    for a in &sub.activities {
+        let (Some(kind), Some(date)) = (a.kind, a.date) else { continue };
+        if date < period.activity_start || date > period.end {
+            continue;
+        }
+        let t = &config.activity_types[kind];
+        if let Some(i) = t.count_indicator {
+            sums.entry(i).or_insert((0, "số hoạt động", "activities")).0 += crate::text::MICROS;
+        }
+        if let (Some(i), Some(p)) = (t.participants_indicator, a.participants) {
+            sums.entry(i).or_insert((0, "số người tham gia", "participants")).0 += p.0;
+        }
+        if let (Some(i), Some(c)) = (t.cost_indicator, a.cost) {
+            sums.entry(i).or_insert((0, "tổng kinh phí", "total cost")).0 += c.0;
+        }
+    }
+    let mut out = Vec::new();
+    for (i, (logged, what_vi, what_en)) in sums {
+        let reported = sub.value(i, Breakdown::Total);
+        if logged == 0 || reported.is_some_and(|r| r.0 >= logged) {
+            continue;
+        }
+        let ind = &config.indicators[i];
+        let logged = Micros(logged);
+        let shown = reported.map_or_else(|| "(trống)".to_string(), |r| r.to_string());
+        let cell = sub.rows.iter().find(|r| r.indicator == i).map(|r| r.cells[0]);
+        out.push(Issue {
+            code: "W021".into(),
+            severity: Severity::Warning,
+            sheet: if cell.is_some() { sub.sheet.clone() } else { sheet.clone() },
+            cell,
+            indicator: Some(ind.code.clone()),
+            value: shown.clone(),
+            message_vi: format!(
+                "Sheet {sheet} ghi {what_vi} là {logged}, nhiều hơn chỉ tiêu {} \"{}\" ({shown}). Hãy kiểm tra lại chỉ tiêu hoặc danh sách hoạt động.",
+                ind.code, ind.name
+            ),
+            message_en: format!(
+                "The {sheet} sheet lists {what_en} of {logged}, more than {} \"{}\" reports ({shown}).",
+                ind.code, ind.name_en
+            ),
+        });
+    }
+    out
 }
 
 /// Outlier warnings: a value above 10 × the median of at least 5 peers of the same family
@@ -344,6 +398,50 @@ mod tests {
         assert!(got.contains(&"W012"));
         // A department need not report CT03/CT05/CT06.
         assert!(!s.issues.iter().any(|i| i.indicator.as_deref() == Some("CT05")));
+    }
+
+    #[test]
+    fn the_activity_log_is_checked_against_the_table() {
+        use crate::model::Activity;
+        let c = Config::embedded().unwrap();
+        let i = |code| c.indicator_index(code).unwrap();
+        let mut s = sub(
+            "001",
+            vec![
+                (i("CT01"), [Some(1), None, None]),
+                (i("CT03"), [Some(1), None, None]),
+                (i("CT05"), [Some(5), None, None]),
+                (i("CT06"), [Some(100), Some(40), Some(60)]),
+                (i("CT25"), [Some(10), None, None]),
+            ],
+        );
+        s.activity_sheet = Some("HoatDong".into());
+        let act = |kind: usize, day: u32, people: i64, cost: i64| Activity {
+            row: 4,
+            date: chrono::NaiveDate::from_ymd_opt(2023, 11, day),
+            kind: Some(kind),
+            channel: None,
+            participants: Some(Micros::from_units(people)),
+            female: None,
+            cost: Some(Micros::from_units(cost)),
+        };
+        // Two launch events logged, one reported; 120 + 30 participants of direct sessions
+        // against 100 reported; costs 4 + 7 = 11 against 10; one event before the window.
+        s.activities =
+            vec![act(0, 16, 50, 4), act(0, 17, 50, 0), act(1, 18, 120, 7), act(1, 20, 30, 0), act(0, 1, 9, 0)];
+        s.activities[4].date = chrono::NaiveDate::from_ymd_opt(2023, 10, 1);
+        validate(&mut s, &c, &c.periods[0]);
+        let w021: Vec<(&str, &str)> = s
+            .issues
+            .iter()
+            .filter(|x| x.code == "W021")
+            .map(|x| (x.indicator.as_deref().unwrap(), x.value.as_str()))
+            .collect();
+        assert_eq!(w021, vec![("CT03", "1"), ("CT04", "(trống)"), ("CT06", "100"), ("CT25", "10")]);
+        let ct03 = s.issues.iter().find(|x| x.code == "W021" && x.indicator.as_deref() == Some("CT03")).unwrap();
+        assert!(ct03.message_vi.contains("số hoạt động là 2"), "{}", ct03.message_vi);
+        // Two sessions logged against five reported: a partial log is no finding.
+        assert!(!s.issues.iter().any(|x| x.code == "W021" && x.indicator.as_deref() == Some("CT05")));
     }
 
     #[test]
