@@ -159,3 +159,62 @@ fn inputs_are_never_modified() {
     let names: Vec<_> = std::fs::read_dir(w.inputs()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names.len(), 2);
 }
+
+#[test]
+fn a_mixed_folder_runs_through_and_every_file_is_accounted_for() {
+    let w = Workdir::new();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The demo forms, the fixtures from other programs, and the hostile kinds, side by side.
+    let mut n = 0;
+    for dir in ["inputs/2023-THD", "tests/fixtures"] {
+        for e in std::fs::read_dir(root.join(dir)).unwrap() {
+            let p = e.unwrap().path();
+            w.write(
+                &format!("inputs/{}/{}", dir.replace('/', "_"), p.file_name().unwrap().to_string_lossy()),
+                &std::fs::read(&p).unwrap(),
+            );
+            n += 1;
+        }
+    }
+    w.write("inputs/x/rong.xlsx", b"");
+    w.write("inputs/x/van_ban.xls", b"not a workbook");
+    w.write("inputs/x/.an.xlsx", b"hidden");
+    w.write("inputs/x/~$khoa.xlsx", b"lock");
+    w.write("inputs/x/ghi_chu.docx", b"PK\x03\x04");
+    // A unit identified by its name alone: a form with "Tên đơn vị" and no code.
+    let bytes = {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "Tên đơn vị:").unwrap();
+        ws.write_string(0, 1, "Quận Tây Hồ").unwrap();
+        ws.write_string(1, 0, "Kỳ báo cáo: 2023-THD").unwrap();
+        let header = ["STT", "Mã chỉ tiêu", "Tên chỉ tiêu", "Đơn vị tính", "Tổng số", "Nam", "Nữ"];
+        for (i, h) in header.iter().enumerate() {
+            ws.write_string(3, i as u16, *h).unwrap();
+        }
+        for (k, (code, v)) in [("CT01", 1.0), ("CT03", 1.0), ("CT05", 2.0), ("CT06", 30.0)].iter().enumerate() {
+            ws.write_string(4 + k as u32, 1, *code).unwrap();
+            ws.write_number(4 + k as u32, 4, *v).unwrap();
+        }
+        wb.save_to_buffer().unwrap()
+    };
+    w.write("inputs/x/bao_cao_tay_ho.xlsx", &bytes);
+    n += 6;
+    assert!(n >= 40, "{n}");
+    let out = w.run(&[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let files = w.csv("files.csv");
+    assert_eq!(files.len(), n);
+    let j = w.run_json();
+    let sum: u64 = j["files"]["by_fate"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    assert_eq!(sum as usize, n);
+    let fate = |p: &str| files.iter().find(|r| r["path"] == p).unwrap()["fate"].clone();
+    assert_eq!(fate("x/.an.xlsx"), "ignored");
+    assert_eq!(fate("x/~$khoa.xlsx"), "ignored");
+    assert_eq!(fate("x/ghi_chu.docx"), "ignored");
+    assert_eq!(fate("x/van_ban.xls"), "rejected");
+    assert_eq!(fate("tests_fixtures/make_fixtures.py"), "ignored");
+    let tay_ho = files.iter().find(|r| r["path"] == "x/bao_cao_tay_ho.xlsx").unwrap();
+    assert_eq!(tay_ho["unit_code"], "003");
+    assert!(w.csv("issues.csv").iter().any(|r| r["path"] == "x/bao_cao_tay_ho.xlsx" && r["code"] == "W001"));
+}

@@ -314,3 +314,36 @@ fn validate_prints_issues_and_writes_nothing() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("003.xlsx"));
 }
+
+#[test]
+fn a_run_killed_midway_or_failing_leaves_the_previous_report_intact() {
+    let w = Workdir::new();
+    basic(&w);
+    assert!(w.run(&[]).status.success());
+    let before = std::fs::read(w.out("totals.csv")).unwrap();
+    let workbook = std::fs::read(w.out("TongHop_2023-THD.xlsx")).unwrap();
+    // New inputs, and the process dies after writing three files of the new set.
+    w.add_form("004.xlsx", &Form::district("004", 7.0, 10.0, [100.0, 40.0, 60.0]));
+    let out =
+        w.cmd().args(["run", "--as-of", "2023-12-22"]).env("TONGHOP_TEST_ABORT_AFTER_FILES", "3").output().unwrap();
+    assert!(!out.status.success());
+    assert_eq!(std::fs::read(w.out("totals.csv")).unwrap(), before);
+    assert_eq!(std::fs::read(w.out("TongHop_2023-THD.xlsx")).unwrap(), workbook);
+    assert!(!w.out("phan_hoi").exists() || w.out("phan_hoi").is_dir());
+    // A write that fails (the staging place is taken by a file): exit 3, old set intact.
+    std::fs::remove_dir_all(w.path("outputs/.2023-THD.staging")).unwrap();
+    w.write("outputs/.2023-THD.staging", b"in the way");
+    let out = w.run(&[]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert_eq!(std::fs::read(w.out("totals.csv")).unwrap(), before);
+    // The next good run replaces the set and leaves nothing behind.
+    std::fs::remove_file(w.path("outputs/.2023-THD.staging")).unwrap();
+    assert!(w.run(&[]).status.success());
+    assert_eq!(total(&w.csv("totals.csv"), "CT01", "total")["value"], "13");
+    let mut left: Vec<String> = std::fs::read_dir(w.path("outputs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, [".tonghop.lock", "2023-THD"]);
+}

@@ -58,6 +58,10 @@ impl RunLock {
 pub struct Staging {
     pub dir: PathBuf,
     target: PathBuf,
+    written: std::cell::Cell<usize>,
+    /// Test hook: die (as `kill -9` would) after this many files, to prove a crash midway
+    /// leaves the previous set intact. Set by `TONGHOP_TEST_ABORT_AFTER_FILES`.
+    abort_after: Option<usize>,
 }
 
 impl Staging {
@@ -73,7 +77,8 @@ impl Staging {
             std::fs::remove_dir_all(&dir)?;
         }
         std::fs::create_dir_all(&dir)?;
-        Ok(Staging { dir, target: target.to_path_buf() })
+        let abort_after = std::env::var("TONGHOP_TEST_ABORT_AFTER_FILES").ok().and_then(|v| v.parse().ok());
+        Ok(Staging { dir, target: target.to_path_buf(), written: std::cell::Cell::new(0), abort_after })
     }
 
     /// Writes one file of the set (its parent directories are created).
@@ -84,7 +89,12 @@ impl Staging {
         }
         let mut f = File::create(&path)?;
         f.write_all(bytes)?;
-        f.sync_all()
+        f.sync_all()?;
+        self.written.set(self.written.get() + 1);
+        if self.abort_after.is_some_and(|n| self.written.get() >= n) {
+            std::process::abort();
+        }
+        Ok(())
     }
 
     /// Makes the staged set the current one.
