@@ -74,7 +74,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         Some(Command::Sample(args)) => sample(&config, &args),
         Some(Command::Config { action: ConfigAction::Check }) => {
             let s = crate::config::summary(&config);
-            let parts: Vec<String> = s.iter().map(|(k, v)| format!("{v} {k}")).collect();
+            let parts: Vec<String> = s.iter().map(|(k, v)| format!("{k}: {v}")).collect();
             println!("configuration OK: {} (fingerprint {})", parts.join(", "), &config.fingerprint[..12]);
             for (name, _, origin) in &config.sources {
                 println!("  {name}: {origin}");

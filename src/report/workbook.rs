@@ -8,9 +8,10 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
+use rust_xlsxwriter::utility::{cell_range, row_col_to_cell};
 use rust_xlsxwriter::{
-    Chart, ChartType, ColNum, Color, DocProperties, Format, FormatAlign, FormatBorder, Note, RowNum, Workbook,
-    Worksheet, XlsxError,
+    Chart, ChartDataLabel, ChartFormat, ChartLegendPosition, ChartSolidFill, ChartType, ColNum, Color, DocProperties,
+    Format, FormatAlign, FormatBorder, Formula, Note, RowNum, Workbook, Worksheet, XlsxError,
 };
 
 use super::RunMeta;
@@ -182,6 +183,140 @@ fn status_label(outcome: &Outcome, file: Option<usize>, lang: Lang) -> &'static 
     file.and_then(|f| outcome.files.get(f)).map_or_else(|| Timeliness::Missing.label(lang), |f| f.fate.label(lang))
 }
 
+/// A sheet name as a formula reference: `'Theo đơn vị'`.
+fn sheet_ref(name: &str) -> String {
+    format!("'{}'", name.replace('\'', "''"))
+}
+
+/// Writes a formula with its cached result, so that readers that do not recalculate
+/// (calamine, viewers, previews) see the number.
+fn put_formula(
+    ws: &mut Worksheet,
+    row: RowNum,
+    col: ColNum,
+    formula: &str,
+    cached: f64,
+    f: &Format,
+) -> Result<(), XlsxError> {
+    ws.write_formula_with_format(row, col, Formula::new(formula).set_result(cached.to_string()), f)?;
+    Ok(())
+}
+
+/// The first fixed columns of the matrix: code, name, type, status.
+const MATRIX_FIXED: ColNum = 4;
+
+/// A unit row of the matrix: the unit (catalogue index) and its winning file.
+type MatrixRow = (usize, Option<usize>);
+
+/// The layout of the unit × indicator matrix (sheet 2), shared with the summary so that
+/// the city totals can be formulas over the unit rows.
+///
+/// Rows: a header, then per unit type its units and a subtotal row, then the grand total.
+/// Columns: the fixed ones, each indicator's Tổng số in catalogue order, then Nam and Nữ
+/// of each indicator broken down by sex.
+struct Matrix {
+    /// Per unit type: (unit, winning file) rows in catalogue order.
+    groups: Vec<(UnitType, Vec<MatrixRow>)>,
+    /// Per indicator, the column of each breakdown it has (by [`Breakdown::index`]).
+    cols: Vec<[Option<ColNum>; 3]>,
+    width: ColNum,
+}
+
+impl Matrix {
+    fn new(config: &Config, o: &Outcome) -> Matrix {
+        // Rows: every expected unit, and any other unit with an accepted submission or a
+        // value, so that the unit rows always add up to the city totals.
+        let mut rows: Vec<MatrixRow> = o.units.iter().map(|u| (u.unit, u.file)).collect();
+        let mut shown: BTreeSet<usize> = rows.iter().map(|r| r.0).collect();
+        for (code, &f) in &o.accepted {
+            if let Some(ui) = config.units.iter().position(|u| &u.code == code)
+                && shown.insert(ui)
+            {
+                rows.push((ui, Some(f)));
+            }
+        }
+        for v in &o.tables.values {
+            if shown.insert(v.unit) {
+                rows.push((v.unit, o.accepted.get(&config.units[v.unit].code).copied()));
+            }
+        }
+        rows.sort_by_key(|r| r.0);
+        let groups = UnitType::ALL
+            .into_iter()
+            .map(|t| (t, rows.iter().copied().filter(|(ui, _)| config.units[*ui].unit_type == t).collect::<Vec<_>>()))
+            .filter(|(_, g)| !g.is_empty())
+            .collect();
+
+        let n = config.indicators.len();
+        let mut cols = vec![[None; 3]; n];
+        let mut next = MATRIX_FIXED;
+        for c in cols.iter_mut() {
+            c[Breakdown::Total.index()] = Some(next);
+            next += 1;
+        }
+        for (k, ind) in config.indicators.iter().enumerate() {
+            if ind.by_sex {
+                for b in [Breakdown::Male, Breakdown::Female] {
+                    cols[k][b.index()] = Some(next);
+                    next += 1;
+                }
+            }
+        }
+        Matrix { groups, cols, width: next }
+    }
+
+    fn col(&self, indicator: usize, b: Breakdown) -> Option<ColNum> {
+        self.cols.get(indicator).and_then(|c| c[b.index()])
+    }
+
+    /// Every value column: (indicator, breakdown, column), in column order.
+    fn columns(&self) -> Vec<(usize, Breakdown, ColNum)> {
+        let mut out: Vec<_> = self
+            .cols
+            .iter()
+            .enumerate()
+            .flat_map(|(k, c)| Breakdown::ALL.into_iter().filter_map(move |b| c[b.index()].map(|col| (k, b, col))))
+            .collect();
+        out.sort_by_key(|x| x.2);
+        out
+    }
+
+    /// Per group, its first unit row and its subtotal row; then the grand total row.
+    fn blocks(&self) -> (Vec<(RowNum, RowNum)>, RowNum) {
+        let mut row: RowNum = 1;
+        let mut out = Vec::with_capacity(self.groups.len());
+        for (_, units) in &self.groups {
+            let sub = row + units.len() as RowNum;
+            out.push((row, sub));
+            row = sub + 1;
+        }
+        (out, row)
+    }
+
+    /// The unit rows of a column as formula arguments (`'Theo đơn vị'!E2:E13,…`), or
+    /// none when the matrix has no unit rows.
+    fn unit_ranges(&self, sheet: &str, col: ColNum) -> Option<String> {
+        let (blocks, _) = self.blocks();
+        let q = sheet_ref(sheet);
+        let parts: Vec<String> =
+            blocks.iter().map(|&(first, sub)| format!("{q}!{}", cell_range(first, col, sub - 1, col))).collect();
+        (!parts.is_empty()).then(|| parts.join(","))
+    }
+}
+
+/// A readable step for a count axis: 1, 2, 5, 10, 20, … with at most ten steps to `max`.
+fn count_axis_step(max: u64) -> f64 {
+    let mut step = 1u64;
+    loop {
+        for m in [1, 2, 5] {
+            if max <= 10 * step * m {
+                return (step * m) as f64;
+            }
+        }
+        step = step.saturating_mul(10);
+    }
+}
+
 /// The consolidated workbook of a run.
 pub fn workbook_bytes(config: &Config, outcome: &Outcome, meta: &RunMeta) -> anyhow::Result<Vec<u8>> {
     let st = Styles::new();
@@ -189,14 +324,16 @@ pub fn workbook_bytes(config: &Config, outcome: &Outcome, meta: &RunMeta) -> any
     let mut wb = Workbook::new();
     wb.set_properties(&DocProperties::new().set_creation_datetime(&super::document_time(meta.as_of)));
 
+    let matrix = Matrix::new(config, outcome);
+
     let mut ws = Worksheet::new();
     ws.set_name(names[0])?;
-    summary_sheet(&mut ws, config, outcome, meta, &st)?;
+    summary_sheet(&mut ws, names, config, outcome, &matrix, meta, &st)?;
     wb.push_worksheet(ws);
 
     let mut ws = Worksheet::new();
     ws.set_name(names[1])?;
-    matrix_sheet(&mut ws, config, outcome, meta, &st)?;
+    matrix_sheet(&mut ws, config, outcome, &matrix, meta, &st)?;
     wb.push_worksheet(ws);
 
     let mut ws = Worksheet::new();
@@ -222,11 +359,14 @@ pub fn workbook_bytes(config: &Config, outcome: &Outcome, meta: &RunMeta) -> any
     Ok(wb.save_to_buffer()?)
 }
 
-/// Sheet 1: title block, city totals by section, progress against the plan's targets.
+/// Sheet 1: title block, city totals by section (formulas over sheet 2 with their cached
+/// values), progress against the plan's targets with a chart of completeness by unit type.
 fn summary_sheet(
     ws: &mut Worksheet,
+    names: [&str; 6],
     config: &Config,
     o: &Outcome,
+    mx: &Matrix,
     meta: &RunMeta,
     st: &Styles,
 ) -> Result<(), XlsxError> {
@@ -324,14 +464,24 @@ fn summary_sheet(
             ws.write_string_with_format(row, 1, &ind.code, &st.text)?;
             ws.write_string_with_format(row, 2, lang.pick(&ind.name, &ind.name_en), &st.wrap)?;
             ws.write_string_with_format(row, 3, &ind.measure_unit, &st.text)?;
+            // Each total is a formula over the unit rows of "Theo đơn vị", with the exact
+            // city total as its cached value; a total nobody reported stays empty.
             let f = st.value(ind.value_type, false);
-            let total = o.tables.total(k, Breakdown::Total);
-            put_number(ws, row, 4, total.and_then(|t| t.value).map(Micros::as_f64), f)?;
-            for (c, b) in [(5, Breakdown::Male), (6, Breakdown::Female)] {
-                let v = if ind.by_sex { o.tables.total(k, b).and_then(|t| t.value).map(Micros::as_f64) } else { None };
-                put_number(ws, row, c, v, f)?;
+            for (c, b) in [(4, Breakdown::Total), (5, Breakdown::Male), (6, Breakdown::Female)] {
+                let v = o.tables.total(k, b).and_then(|t| t.value).filter(|_| ind.by_sex || b == Breakdown::Total);
+                let ranges = mx.col(k, b).and_then(|col| mx.unit_ranges(names[1], col));
+                match (v, ranges) {
+                    (Some(v), Some(r)) => put_formula(ws, row, c, &format!("=SUM({r})"), v.as_f64(), f)?,
+                    (v, _) => put_number(ws, row, c, v.map(Micros::as_f64), f)?,
+                }
             }
-            ws.write_number_with_format(row, 7, total.map_or(0, |t| t.units_reporting), &st.count)?;
+            let reporting = o.tables.total(k, Breakdown::Total).map_or(0, |t| t.units_reporting);
+            match mx.col(k, Breakdown::Total).and_then(|col| mx.unit_ranges(names[1], col)) {
+                Some(r) => put_formula(ws, row, 7, &format!("=COUNT({r})"), f64::from(reporting), &st.count)?,
+                None => {
+                    ws.write_number_with_format(row, 7, reporting, &st.count)?;
+                }
+            }
             row += 1;
         }
     }
@@ -341,8 +491,10 @@ fn summary_sheet(
     ws.set_repeat_rows(head, head)?;
     print_setup(ws);
 
-    // Progress against the plan.
+    // Progress against the plan, on a page of its own when printed: its heading is never
+    // left alone at the foot of the table's last page.
     row += 1;
+    ws.set_page_breaks(&[row])?;
     ws.write_string_with_format(row, 0, lang.pick("Tiến độ thực hiện", "Progress"), &st.bold)?;
     row += 1;
     let expected = o.units.len();
@@ -362,6 +514,7 @@ fn summary_sheet(
         &[lang.pick("Phải báo cáo", "Expected"), lang.pick("Đã báo cáo", "Reported"), lang.pick("Tỷ lệ", "Share")],
     )?;
     row += 1;
+    let types_first = row;
     for t in UnitType::ALL {
         let of_type: Vec<_> = o.units.iter().filter(|u| config.units[u.unit].unit_type == t).collect();
         if of_type.is_empty() {
@@ -374,6 +527,7 @@ fn summary_sheet(
         put_number(ws, row, 5, share(done as f64, of_type.len() as f64), &st.percent)?;
         row += 1;
     }
+    let types_last = row.checked_sub(1).filter(|&r| r >= types_first);
     ws.merge_range(row, 0, row, 2, lang.pick("Tổng cộng", "Total"), &st.bold_text)?;
     ws.write_number_with_format(row, 3, expected as f64, &st.bold_count)?;
     ws.write_number_with_format(row, 4, accepted as f64, &st.bold_count)?;
@@ -434,15 +588,43 @@ fn summary_sheet(
             put_text(ws, row, 5, verdict, &st.text)?;
             row += 1;
         }
+        row += 1;
+    }
+
+    // Completeness by unit type, below the progress tables it is drawn from.
+    if let Some(last) = types_last {
+        let sheet = names[0];
+        let mut chart = Chart::new(ChartType::Column);
+        for (c, color) in [(3, Color::RGB(0xA6A6A6)), (4, Color::RGB(0x2E75B6))] {
+            chart
+                .add_series()
+                .set_name((sheet, types_first - 1, c))
+                .set_categories((sheet, types_first, 0, last, 0))
+                .set_values((sheet, types_first, c, last, c))
+                .set_format(ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(color)))
+                .set_data_label(ChartDataLabel::new().show_value());
+        }
+        chart.title().set_name(lang.pick("Số đơn vị đã báo cáo theo loại đơn vị", "Units reported by unit type"));
+        let most = UnitType::ALL
+            .into_iter()
+            .map(|t| o.units.iter().filter(|u| config.units[u.unit].unit_type == t).count())
+            .max()
+            .unwrap_or(0);
+        chart.y_axis().set_min(0).set_major_unit(count_axis_step(most as u64)).set_num_format("#,##0");
+        chart.legend().set_position(ChartLegendPosition::Bottom);
+        chart.set_width(760).set_height(300);
+        ws.insert_chart(row, 0, &chart)?;
     }
     Ok(())
 }
 
-/// Sheet 2: the unit × indicator matrix (Tổng số), grouped by unit type with subtotals.
+/// Sheet 2: the unit × indicator matrix (Tổng số, then Nam/Nữ of the indicators broken
+/// down by sex), grouped by unit type; subtotals and the grand total are formulas.
 fn matrix_sheet(
     ws: &mut Worksheet,
     config: &Config,
     o: &Outcome,
+    mx: &Matrix,
     meta: &RunMeta,
     st: &Styles,
 ) -> Result<(), XlsxError> {
@@ -453,14 +635,21 @@ fn matrix_sheet(
         lang.pick("Loại", "Type"),
         lang.pick("Tình trạng", "Status"),
     ];
-    let first: ColNum = fixed.len() as ColNum;
     for (c, h) in fixed.iter().enumerate() {
         ws.write_string_with_format(0, c as ColNum, *h, &st.header)?;
     }
-    for (k, ind) in config.indicators.iter().enumerate() {
-        let c = first + k as ColNum;
-        ws.write_string_with_format(0, c, &ind.code, &st.header)?;
-        let text = format!("{} ({})", lang.pick(&ind.name, &ind.name_en), ind.measure_unit);
+    let columns = mx.columns();
+    for &(k, b, c) in &columns {
+        let ind = &config.indicators[k];
+        let (head, note) = match b {
+            Breakdown::Total => (ind.code.clone(), lang.pick(&ind.name, &ind.name_en).to_string()),
+            Breakdown::Male | Breakdown::Female => {
+                let sex = if b == Breakdown::Male { lang.pick("Nam", "Male") } else { lang.pick("Nữ", "Female") };
+                (format!("{} {sex}", ind.code), format!("{} – {sex}", lang.pick(&ind.name, &ind.name_en)))
+            }
+        };
+        ws.write_string_with_format(0, c, &head, &st.header)?;
+        let text = format!("{note} ({})", ind.measure_unit);
         ws.insert_note(0, c, &Note::new(text).add_author_prefix(false).set_width(240))?;
         ws.set_column_width(c, 11)?;
     }
@@ -468,80 +657,67 @@ fn matrix_sheet(
         ws.set_column_width(c as ColNum, w)?;
     }
 
-    let values: HashMap<(usize, usize), Micros> = o
-        .tables
-        .values
-        .iter()
-        .filter(|v| v.breakdown == Breakdown::Total)
-        .map(|v| ((v.unit, v.indicator), v.value))
-        .collect();
-    // Rows: every expected unit, and any other unit whose submission was accepted.
-    let mut rows: Vec<(usize, Option<usize>)> = o.units.iter().map(|u| (u.unit, u.file)).collect();
-    let shown: BTreeSet<usize> = rows.iter().map(|r| r.0).collect();
-    for (code, &f) in &o.accepted {
-        if let Some(ui) = config.units.iter().position(|u| &u.code == code)
-            && !shown.contains(&ui)
-        {
-            rows.push((ui, Some(f)));
-        }
-    }
-    rows.sort_by_key(|r| r.0);
-
-    let n = config.indicators.len();
-    let mut grand: Vec<Option<i64>> = vec![None; n];
-    let mut row: RowNum = 1;
-    for t in UnitType::ALL {
-        let group: Vec<_> = rows.iter().filter(|(ui, _)| config.units[*ui].unit_type == t).collect();
-        if group.is_empty() {
-            continue;
-        }
-        let mut sub: Vec<Option<i64>> = vec![None; n];
-        for &&(ui, file) in &group {
+    let values: HashMap<(usize, usize, Breakdown), Micros> =
+        o.tables.values.iter().map(|v| ((v.unit, v.indicator, v.breakdown), v.value)).collect();
+    let (blocks, grand_row) = mx.blocks();
+    let mut grand: Vec<Option<i64>> = vec![None; columns.len()];
+    for ((t, units), &(first_row, sub_row)) in mx.groups.iter().zip(&blocks) {
+        let mut sub: Vec<Option<i64>> = vec![None; columns.len()];
+        for (i, &(ui, file)) in units.iter().enumerate() {
+            let row = first_row + i as RowNum;
             let unit = &config.units[ui];
             ws.write_string_with_format(row, 0, &unit.code, &st.text)?;
             put_text(ws, row, 1, &unit.name, &st.text)?;
             ws.write_string_with_format(row, 2, t.label(lang), &st.text)?;
             ws.write_string_with_format(row, 3, status_label(o, file, lang), &st.text)?;
-            for (k, ind) in config.indicators.iter().enumerate() {
-                let v = values.get(&(ui, k)).copied();
+            for (j, &(k, b, c)) in columns.iter().enumerate() {
+                let v = values.get(&(ui, k, b)).copied();
                 if let Some(v) = v {
-                    sub[k] = Some(sub[k].unwrap_or(0) + v.0);
+                    sub[j] = Some(sub[j].unwrap_or(0) + v.0);
                 }
-                put_number(ws, row, first + k as ColNum, v.map(Micros::as_f64), st.value(ind.value_type, false))?;
+                put_number(ws, row, c, v.map(Micros::as_f64), st.value(config.indicators[k].value_type, false))?;
             }
-            row += 1;
         }
-        for c in 0..first {
-            ws.write_blank(row, c, &st.bold_text)?;
+        for c in 0..MATRIX_FIXED {
+            ws.write_blank(sub_row, c, &st.bold_text)?;
         }
         ws.write_string_with_format(
-            row,
+            sub_row,
             1,
             format!("{} {}", lang.pick("Cộng", "Subtotal"), t.label(lang)),
             &st.bold_text,
         )?;
-        for (k, ind) in config.indicators.iter().enumerate() {
-            if let Some(v) = sub[k] {
-                grand[k] = Some(grand[k].unwrap_or(0) + v);
+        for (j, &(k, _, c)) in columns.iter().enumerate() {
+            let f = st.value(config.indicators[k].value_type, true);
+            match sub[j] {
+                Some(v) => {
+                    grand[j] = Some(grand[j].unwrap_or(0) + v);
+                    let range = cell_range(first_row, c, sub_row - 1, c);
+                    put_formula(ws, sub_row, c, &format!("=SUM({range})"), Micros(v).as_f64(), f)?;
+                }
+                None => {
+                    ws.write_blank(sub_row, c, f)?;
+                }
             }
-            put_number(
-                ws,
-                row,
-                first + k as ColNum,
-                sub[k].map(|v| Micros(v).as_f64()),
-                st.value(ind.value_type, true),
-            )?;
         }
-        row += 1;
     }
-    for c in 0..first {
-        ws.write_blank(row, c, &st.bold_text)?;
+    for c in 0..MATRIX_FIXED {
+        ws.write_blank(grand_row, c, &st.bold_text)?;
     }
-    ws.write_string_with_format(row, 1, lang.pick("Tổng cộng", "Grand total"), &st.bold_text)?;
-    for (k, ind) in config.indicators.iter().enumerate() {
-        put_number(ws, row, first + k as ColNum, grand[k].map(|v| Micros(v).as_f64()), st.value(ind.value_type, true))?;
+    ws.write_string_with_format(grand_row, 1, lang.pick("Tổng cộng", "Grand total"), &st.bold_text)?;
+    for (j, &(k, _, c)) in columns.iter().enumerate() {
+        let f = st.value(config.indicators[k].value_type, true);
+        match grand[j] {
+            Some(v) => {
+                let subs: Vec<String> = blocks.iter().map(|&(_, sub_row)| row_col_to_cell(sub_row, c)).collect();
+                put_formula(ws, grand_row, c, &format!("=SUM({})", subs.join(",")), Micros(v).as_f64(), f)?;
+            }
+            None => {
+                ws.write_blank(grand_row, c, f)?;
+            }
+        }
     }
-    ws.autofilter(0, 0, row, first + n.saturating_sub(1) as ColNum)?;
+    ws.autofilter(0, 0, grand_row, mx.width.max(MATRIX_FIXED + 1) - 1)?;
     ws.set_freeze_panes(1, 2)?;
     ws.set_repeat_rows(0, 0)?;
     print_setup(ws);
@@ -662,7 +838,8 @@ fn week_label(k: usize, (from, to): (NaiveDate, NaiveDate), lang: Lang) -> Strin
     format!("{} {k} ({}–{})", lang.pick("Tuần", "Week"), d(from), d(to))
 }
 
-/// Sheet 5: activities per week × type, by unit type and channel, shares, one chart.
+/// Sheet 5: activities per week × type, by unit type, channel and unit, shares; charts of
+/// the weekly timeline, the channels and the activities per district-level unit.
 fn activities_sheet(
     ws: &mut Worksheet,
     sheet: &str,
@@ -689,12 +866,12 @@ fn activities_sheet(
     ws.set_column_width(after, 12)?;
     ws.set_column_width(after + 1, 14)?;
     ws.set_row_height(0, 45)?;
-    for (c, w) in [24.0, 12.0, 12.0].into_iter().enumerate() {
+    for (c, w) in [30.0, 12.0, 12.0].into_iter().enumerate() {
         ws.set_column_width(c as ColNum, w)?;
     }
     let mut row: RowNum = 1;
     let mut col_sums = vec![0u64; types];
-    let (mut all_n, mut all_p) = (0u64, 0i64);
+    let (mut all_n, mut all_p, mut week_max) = (0u64, 0i64, 0u64);
     for (k, &span) in a.weeks.iter().enumerate() {
         ws.write_string_with_format(row, 0, week_label(k, span, lang), &st.text)?;
         put_date(ws, row, 1, Some(span.0), &st.date)?;
@@ -710,6 +887,7 @@ fn activities_sheet(
         }
         ws.write_number_with_format(row, after, n as f64, &st.count)?;
         ws.write_number_with_format(row, after + 1, Micros(p).as_f64(), &st.count)?;
+        week_max = week_max.max(n);
         all_n += n;
         all_p += p;
         row += 1;
@@ -778,6 +956,7 @@ fn activities_sheet(
         ws.write_string_with_format(row, c as ColNum, *h, &st.header)?;
     }
     row += 1;
+    let channels_first = row;
     for ch in [Channel::InPerson, Channel::Online, Channel::Mixed] {
         let s = a.by_channel.get(&ch).copied().unwrap_or_default();
         ws.write_string_with_format(row, 0, lang.pick(ch.label_vi(), ch.label_en()), &st.text)?;
@@ -797,7 +976,8 @@ fn activities_sheet(
     put_number(ws, row, 3, share(a.total.female.as_f64(), a.total.participants.as_f64()), &st.percent)?;
     row += 2;
 
-    // One chart: activities per week, stacked by type.
+    // Charts: the weekly timeline by type, and beside it the share of each channel.
+    let charts_row = row;
     if !a.weeks.is_empty() && types > 0 {
         let mut chart = Chart::new(ChartType::ColumnStacked);
         for t in 0..types {
@@ -809,9 +989,88 @@ fn activities_sheet(
                 .set_values((sheet, 1, c, last_week, c));
         }
         chart.title().set_name(lang.pick("Số hoạt động theo tuần và loại hình", "Activities per week by type"));
-        chart.y_axis().set_name(lang.pick("Số hoạt động", "Activities"));
-        chart.set_width(900).set_height(400);
-        ws.insert_chart(row, 0, &chart)?;
+        // Whole steps: counts are never fractional, and small counts would get 0.5 steps.
+        chart
+            .y_axis()
+            .set_name(lang.pick("Số hoạt động", "Activities"))
+            .set_min(0)
+            .set_major_unit(count_axis_step(week_max))
+            .set_num_format("#,##0");
+        chart.legend().set_position(ChartLegendPosition::Bottom);
+        chart.set_width(840).set_height(380);
+        ws.insert_chart(charts_row, 0, &chart)?;
+    }
+    let mut pie = Chart::new(ChartType::Doughnut);
+    pie.add_series()
+        .set_name(lang.pick("Hình thức", "Channel"))
+        .set_categories((sheet, channels_first, 0, channels_first + 2, 0))
+        .set_values((sheet, channels_first, 1, channels_first + 2, 1))
+        .set_data_label(ChartDataLabel::new().show_percentage());
+    pie.title().set_name(lang.pick("Hình thức tổ chức hoạt động", "Activities by channel"));
+    pie.legend().set_position(ChartLegendPosition::Bottom);
+    pie.set_hole_size(50);
+    pie.set_width(400).set_height(380);
+    ws.insert_chart_with_offset(charts_row, 0, &pie, 860, 0)?;
+    row = charts_row + 20;
+
+    // Activities by unit: district-level units first (all expected ones, most active
+    // first, drawn in a bar chart beside the table), then the other units with activities.
+    let mut listed: BTreeSet<usize> = a.by_unit.keys().copied().collect();
+    listed.extend(o.units.iter().map(|u| u.unit).filter(|&ui| config.units[ui].unit_type.family() == 0));
+    let activities_of = |ui: usize| a.by_unit.get(&ui).copied().unwrap_or_default();
+    let mut district: Vec<usize> =
+        listed.iter().copied().filter(|&ui| config.units[ui].unit_type.family() == 0).collect();
+    let mut others: Vec<usize> =
+        listed.iter().copied().filter(|&ui| config.units[ui].unit_type.family() != 0).collect();
+    for list in [&mut district, &mut others] {
+        list.sort_by_key(|&ui| (std::cmp::Reverse(activities_of(ui).activities), ui));
+    }
+    if !listed.is_empty() {
+        let headers = [
+            lang.pick("Đơn vị", "Unit"),
+            lang.pick("Mã đơn vị", "Unit code"),
+            lang.pick("Loại", "Type"),
+            lang.pick("Số hoạt động", "Activities"),
+            lang.pick("Số người tham gia", "Participants"),
+            lang.pick("Trực tuyến, kết hợp", "Online or mixed"),
+        ];
+        for (c, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(row, c as ColNum, *h, &st.header)?;
+        }
+        ws.set_row_height(row, 30)?;
+        let head = row;
+        // Printed on a page of its own, so that the bar chart beside it is not cut.
+        ws.set_page_breaks(&[head])?;
+        row += 1;
+        for &ui in district.iter().chain(&others) {
+            let unit = &config.units[ui];
+            let s = activities_of(ui);
+            put_text(ws, row, 0, &unit.name, &st.text)?;
+            ws.write_string_with_format(row, 1, &unit.code, &st.text)?;
+            ws.write_string_with_format(row, 2, unit.unit_type.label(lang), &st.text)?;
+            ws.write_number_with_format(row, 3, s.activities as f64, &st.count)?;
+            ws.write_number_with_format(row, 4, s.participants.as_f64(), &st.count)?;
+            ws.write_number_with_format(row, 5, s.online as f64, &st.count)?;
+            row += 1;
+        }
+        if !district.is_empty() {
+            let (from, to) = (head + 1, head + district.len() as RowNum);
+            let most = district.iter().map(|&ui| activities_of(ui).activities).max().unwrap_or(0);
+            let mut bar = Chart::new(ChartType::Bar);
+            bar.add_series()
+                .set_name((sheet, head, 3))
+                .set_categories((sheet, from, 0, to, 0))
+                .set_values((sheet, from, 3, to, 3))
+                .set_gap(50)
+                .set_data_label(ChartDataLabel::new().show_value());
+            bar.title().set_name(lang.pick("Số hoạt động theo quận, huyện, thị xã", "Activities per district"));
+            // Bar charts: y is the category axis; the most active unit on top.
+            bar.y_axis().set_reverse();
+            bar.x_axis().set_min(0).set_major_unit(count_axis_step(most)).set_num_format("#,##0");
+            bar.legend().set_hidden();
+            bar.set_width(600).set_height(80 + 20 * district.len().max(10) as u32);
+            ws.insert_chart_with_offset(head, 6, &bar, 10, 0)?;
+        }
     }
     print_setup(ws);
     Ok(())
@@ -1179,6 +1438,181 @@ mod tests {
         // Run info: one row per file.
         let r = wb.worksheet_range("Thông tin").unwrap();
         assert!(find_row(&r, 0, "quan/001_cu.xlsx").is_some());
+    }
+
+    /// (row, col) of an A1 reference, `$` allowed.
+    fn parse_cell(a1: &str) -> (u32, u32) {
+        let a1 = a1.replace('$', "");
+        let split = a1.find(|c: char| c.is_ascii_digit()).unwrap();
+        let col = a1[..split].bytes().fold(0u32, |n, b| n * 26 + u32::from(b - b'A' + 1)) - 1;
+        (a1[split..].parse::<u32>().unwrap() - 1, col)
+    }
+
+    /// The cells of `'Sheet'!A1:B2` (or of `A1` on `default`): (sheet, row, col).
+    fn cells_of(reference: &str, default: &str) -> Vec<(String, u32, u32)> {
+        let (sheet, range) = match reference.rsplit_once('!') {
+            Some((s, r)) => (s.trim_matches('\'').replace("''", "'"), r),
+            None => (default.to_string(), reference),
+        };
+        let (a, b) = range.split_once(':').unwrap_or((range, range));
+        let ((r1, c1), (r2, c2)) = (parse_cell(a), parse_cell(b));
+        (r1..=r2).flat_map(|r| (c1..=c2).map(move |c| (r, c))).map(|(r, c)| (sheet.clone(), r, c)).collect()
+    }
+
+    /// Evaluates the formulas this writer makes (`SUM(…)`, `COUNT(…)` over references) on
+    /// the cached values of the workbook: what Excel computes when it recalculates.
+    fn eval(formula: &str, here: &str, wb: &mut calamine::Sheets<std::io::BufReader<std::fs::File>>) -> f64 {
+        let formula = formula.trim_start_matches('=');
+        let (func, args) = formula.split_once('(').unwrap();
+        let args = args.strip_suffix(')').unwrap();
+        let mut sheets: HashMap<String, calamine::Range<Data>> = HashMap::new();
+        let (mut sum, mut count) = (0.0, 0.0);
+        for arg in args.split(',') {
+            for (sheet, r, c) in cells_of(arg, here) {
+                let range = sheets.entry(sheet.clone()).or_insert_with(|| wb.worksheet_range(&sheet).unwrap());
+                match range.get_value((r, c)) {
+                    Some(Data::Float(f)) => (sum, count) = (sum + f, count + 1.0),
+                    Some(Data::Int(i)) => (sum, count) = (sum + *i as f64, count + 1.0),
+                    None | Some(Data::Empty) => {}
+                    other => panic!("{sheet}!({r},{c}) in {formula} is not a number: {other:?}"),
+                }
+            }
+        }
+        match func {
+            "SUM" => sum,
+            "COUNT" => count,
+            other => panic!("unexpected function {other}"),
+        }
+    }
+
+    fn formula_at(f: &calamine::Range<String>, row: u32, col: u32) -> String {
+        f.get_value((row, col)).cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn summary_totals_are_formulas_caching_the_city_totals() {
+        let config = Config::embedded().unwrap();
+        let o = outcome(&config);
+        for (lang, summary, matrix) in [(Lang::Vi, "Tổng hợp", "Theo đơn vị"), (Lang::En, "Summary", "By unit")]
+        {
+            let bytes = workbook_bytes(&config, &o, &meta(&config, lang)).unwrap();
+            let (_dir, mut wb) = open(&bytes);
+            let s = wb.worksheet_range(summary).unwrap();
+            let f = wb.worksheet_formula(summary).unwrap();
+            let mut checked = 0;
+            let mut reported = 0;
+            for (k, ind) in config.indicators.iter().enumerate() {
+                let row = find_row(&s, 1, &ind.code).unwrap();
+                for (col, b) in [(4, Breakdown::Total), (5, Breakdown::Male), (6, Breakdown::Female)] {
+                    let formula = formula_at(&f, row, col);
+                    let total = o.tables.total(k, b).and_then(|t| t.value);
+                    match total {
+                        Some(v) => {
+                            assert!(!formula.is_empty(), "{} {b:?} is a formula", ind.code);
+                            assert!(formula.contains(&format!("'{matrix}'!")), "{formula}");
+                            assert_eq!(num(&s, row, col), v.as_f64(), "{} {b:?}: cached = totals", ind.code);
+                            let recalculated = eval(&formula, summary, &mut wb);
+                            assert!((recalculated - v.as_f64()).abs() < 1e-9, "{} {b:?}: {formula}", ind.code);
+                            checked += 1;
+                            reported += 1;
+                        }
+                        None => {
+                            assert!(is_empty(&s, row, col), "{} {b:?}: unreported is empty", ind.code);
+                            assert!(formula.is_empty(), "{} {b:?}: unreported has no formula", ind.code);
+                        }
+                    }
+                }
+                // Units reporting: COUNT over the unit rows, cached = units_reporting.
+                let units = o.tables.total(k, Breakdown::Total).unwrap().units_reporting;
+                let formula = formula_at(&f, row, 7);
+                assert!(formula.starts_with("COUNT("), "{formula}");
+                assert_eq!(num(&s, row, 7), f64::from(units));
+                assert_eq!(eval(&formula, summary, &mut wb), f64::from(units), "{}", ind.code);
+                checked += 1;
+            }
+            // Totals, Nam/Nữ and counts: 001's CT01, CT06 ×3; 002's CT01, CT25.
+            assert_eq!(reported, 5);
+            // Every formula on the sheet is one of those just checked.
+            assert_eq!(f.used_cells().filter(|(_, _, x)| !x.is_empty()).count(), checked);
+
+            // The matrix: Nam/Nữ columns, subtotals and the grand total as formulas.
+            let m = wb.worksheet_range(matrix).unwrap();
+            let mf = wb.worksheet_formula(matrix).unwrap();
+            let male = if lang == Lang::Vi { "CT06 Nam" } else { "CT06 Male" };
+            let male_col = (0..m.width() as u32).find(|&c| m.get_value((0, c)) == Some(&Data::String(male.into())));
+            let male_col = male_col.unwrap();
+            let u1 = find_row(&m, 0, "001").unwrap();
+            assert_eq!(num(&m, u1, male_col), 40.0);
+            let grand = find_row(&m, 1, lang.pick("Tổng cộng", "Grand total")).unwrap();
+            let mut grand_cells = 0;
+            for (row, col, formula) in mf.used_cells().filter(|(_, _, x)| !x.is_empty()) {
+                let (row, col) = (row as u32 + mf.start().unwrap().0, col as u32 + mf.start().unwrap().1);
+                let cached = num(&m, row, col);
+                assert!((eval(formula, matrix, &mut wb) - cached).abs() < 1e-9, "{formula}");
+                grand_cells += usize::from(row == grand);
+            }
+            assert_eq!(grand_cells, reported, "one grand total formula per reported total");
+        }
+    }
+
+    #[test]
+    fn charts_point_at_cells_that_exist() {
+        use std::io::Read;
+        let config = Config::embedded().unwrap();
+        let o = outcome(&config);
+        let bytes = workbook_bytes(&config, &o, &meta(&config, Lang::Vi)).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+        let charts: Vec<String> = zip
+            .file_names()
+            .map(|n| n.unwrap().into_owned())
+            .filter(|n| n.starts_with("xl/charts/chart") && n.ends_with(".xml"))
+            .collect();
+        // Completeness on Tổng hợp; weekly timeline, channels and districts on Hoạt động.
+        assert_eq!(charts.len(), 4, "{charts:?}");
+        let (_dir, mut wb) = open(&bytes);
+        let mut refs = 0;
+        for name in &charts {
+            let mut xml = String::new();
+            zip.by_name(name).unwrap().read_to_string(&mut xml).unwrap();
+            for part in xml.split("<c:f>").skip(1) {
+                let reference = part.split("</c:f>").next().unwrap();
+                let reference = reference.replace("&apos;", "'");
+                for (sheet, r, c) in cells_of(&reference, "") {
+                    let range = wb.worksheet_range(&sheet).unwrap();
+                    assert!(!is_empty(&range, r, c), "{name}: {reference} ({r},{c}) is empty");
+                }
+                refs += 1;
+            }
+        }
+        assert!(refs >= 4 * 2);
+    }
+
+    #[test]
+    fn activities_by_unit_lists_district_units_most_active_first() {
+        let config = Config::embedded().unwrap();
+        let o = outcome(&config);
+        let bytes = workbook_bytes(&config, &o, &meta(&config, Lang::Vi)).unwrap();
+        let (_dir, mut wb) = open(&bytes);
+        let a = wb.worksheet_range("Hoạt động").unwrap();
+        let head = find_row(&a, 0, "Đơn vị").unwrap();
+        // 001 held both activities; every expected district-level unit has a row.
+        assert_eq!(a.get_value((head + 1, 1)), Some(&Data::String("001".into())));
+        assert_eq!(num(&a, head + 1, 3), 2.0);
+        assert_eq!(num(&a, head + 1, 4), 250.0);
+        assert_eq!(num(&a, head + 1, 5), 1.0);
+        let district = o.units.iter().filter(|u| config.units[u.unit].unit_type.family() == 0).count();
+        assert_eq!(a.end().unwrap().0, head + district as u32);
+        assert_eq!(num(&a, head + 2, 3), 0.0);
+    }
+
+    #[test]
+    fn count_axis_steps_are_whole() {
+        assert_eq!(count_axis_step(0), 1.0);
+        assert_eq!(count_axis_step(3), 1.0);
+        assert_eq!(count_axis_step(10), 1.0);
+        assert_eq!(count_axis_step(11), 2.0);
+        assert_eq!(count_axis_step(122), 20.0);
+        assert_eq!(count_axis_step(4_000), 500.0);
     }
 
     #[test]
