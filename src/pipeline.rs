@@ -114,6 +114,7 @@ pub fn consolidate(
         found.par_iter().map(read_one).collect()
     };
     let read_time = started.elapsed();
+    tracing::info!("read and checked {} files in {:.2?}", subs.len(), read_time);
 
     // Fates before competition.
     let mut fates: Vec<Fate> = Vec::with_capacity(subs.len());
@@ -164,6 +165,7 @@ pub fn consolidate(
         }
     }
 
+    tracing::info!("fates decided at {:.2?}", started.elapsed());
     // Outliers among the accepted winners.
     let accepted_idx: Vec<usize> = winners.values().copied().filter(|&i| fates[i] == Fate::Accepted).collect();
     let found_outliers = {
@@ -182,6 +184,7 @@ pub fn consolidate(
         sub.issues.sort_by(|a, b| (a.sheet.as_str(), a.cell, &a.code).cmp(&(b.sheet.as_str(), b.cell, &b.code)));
     }
 
+    tracing::info!("outliers checked at {:.2?}", started.elapsed());
     let accepted: BTreeMap<String, usize> =
         accepted_idx.iter().map(|&i| (subs[i].unit.clone().unwrap_or_default(), i)).collect();
     let tables = {
@@ -189,6 +192,7 @@ pub fn consolidate(
         aggregate::aggregate(config, &period, &refs)?
     };
 
+    tracing::info!("aggregated at {:.2?}", started.elapsed());
     let units = config
         .units
         .iter()

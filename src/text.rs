@@ -12,6 +12,10 @@ use unicode_normalization::char::is_combining_mark;
 /// A key for comparing labels and names: no diacritics (`đ` → `d`), lower case, NFC, single
 /// spaces, no trailing colon. `"  Mã  đơn\nvị:"` and `"MA DON VI"` give the same key.
 pub fn fold(s: &str) -> String {
+    if s.is_ascii() { fold_ascii(s) } else { fold_general(s) }
+}
+
+fn fold_general(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     for c in s.nfd() {
@@ -38,6 +42,21 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// [`fold`] for ASCII text: no decomposition needed.
+fn fold_ascii(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+    }
+    while out.ends_with(':') || out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
 /// NFC with runs of whitespace collapsed: text from inputs as it should be shown.
 pub fn tidy(s: &str) -> String {
     let nfc: String = s.nfc().collect();
@@ -46,7 +65,13 @@ pub fn tidy(s: &str) -> String {
 
 /// NFC only, for paths and stored text that must keep its spacing.
 pub fn nfc(s: &str) -> String {
-    s.nfc().collect()
+    if s.is_ascii() {
+        return s.to_string();
+    }
+    match unicode_normalization::is_nfc_quick(s.chars()) {
+        unicode_normalization::IsNormalized::Yes => s.to_string(),
+        _ => s.nfc().collect(),
+    }
 }
 
 /// Levenshtein distance over chars, for naming the closest indicator.
@@ -240,6 +265,13 @@ pub fn excel_serial_to_date(serial: f64, is_1904: bool) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fold_of_ascii_matches_the_general_path() {
+        for s in ["  MA  DON\nVI:", "Tong so", "a:b: ", "\t x \u{b}y", "", " : ", "X:Y"] {
+            assert_eq!(fold_ascii(s), fold_general(s), "{s:?}");
+        }
+    }
 
     #[test]
     fn fold_ignores_diacritics_case_spacing_and_normal_form() {

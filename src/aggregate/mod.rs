@@ -85,7 +85,7 @@ impl Tables {
 pub fn aggregate(config: &Config, period: &Period, accepted: &[&Submission]) -> PolarsResult<Tables> {
     let mut values = Vec::new();
     for sub in accepted {
-        let Some(unit) = sub.unit.as_deref().and_then(|c| config.units.iter().position(|u| u.code == c)) else {
+        let Some(unit) = sub.unit.as_deref().and_then(|c| config.unit_position(c)) else {
             continue;
         };
         for row in &sub.rows {
@@ -211,7 +211,7 @@ fn activity_tables(config: &Config, period: &Period, accepted: &[&Submission]) -
         ..Default::default()
     };
     for sub in accepted {
-        let Some(unit) = sub.unit.as_deref().and_then(|c| config.units.iter().position(|u| u.code == c)) else {
+        let Some(unit) = sub.unit.as_deref().and_then(|c| config.unit_position(c)) else {
             continue;
         };
         for a in &sub.activities {

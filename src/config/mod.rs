@@ -238,7 +238,13 @@ pub struct Config {
     pub sources: Vec<(String, String, Origin)>,
     /// SHA-256 over every table's text: two runs with the same fingerprint used the same rules.
     pub fingerprint: String,
+    /// Indicator names after [`text::fold`], in catalogue order: rows are matched on these.
+    pub folded_indicator_names: Vec<String>,
     unit_index: HashMap<String, usize>,
+    /// Unit codes in upper case, for codes typed in another case.
+    unit_index_upper: HashMap<String, usize>,
+    /// All-digit codes by their number (`001` → 1); `None` where two codes share a number.
+    unit_index_numeric: HashMap<u64, Option<usize>>,
     indicator_index: HashMap<String, usize>,
 }
 
@@ -441,9 +447,18 @@ impl Config {
         }
         let fingerprint = hex(&hasher.finalize());
         let unit_index = units.iter().enumerate().map(|(i, u)| (u.code.clone(), i)).collect();
+        let unit_index_upper = units.iter().enumerate().map(|(i, u)| (u.code.to_ascii_uppercase(), i)).collect();
+        let mut unit_index_numeric: HashMap<u64, Option<usize>> = HashMap::new();
+        for (i, u) in units.iter().enumerate() {
+            if let (true, Ok(n)) = (u.code.chars().all(|c| c.is_ascii_digit()), u.code.parse::<u64>()) {
+                unit_index_numeric.entry(n).and_modify(|e| *e = None).or_insert(Some(i));
+            }
+        }
         let indicator_index =
             indicators.iter().enumerate().map(|(i, ind)| (ind.code.to_ascii_uppercase(), i)).collect();
+        let folded_indicator_names = indicators.iter().map(|i| text::fold(&i.name)).collect();
         Ok(Config {
+            folded_indicator_names,
             units,
             sections,
             indicators,
@@ -454,12 +469,36 @@ impl Config {
             sources,
             fingerprint,
             unit_index,
+            unit_index_upper,
+            unit_index_numeric,
             indicator_index,
         })
     }
 
     pub fn unit(&self, code: &str) -> Option<&Unit> {
         self.unit_index.get(code).map(|&i| &self.units[i])
+    }
+
+    /// Matches a unit code as typed: exactly, ignoring case, or as a number whose leading
+    /// zeros Excel dropped (`1` → `001`) when exactly one code fits.
+    pub fn find_unit(&self, typed: &str) -> Option<&Unit> {
+        let t = typed.trim();
+        let t = t.strip_suffix(".0").unwrap_or(t);
+        if t.is_empty() {
+            return None;
+        }
+        let i = self
+            .unit_index
+            .get(t)
+            .or_else(|| self.unit_index_upper.get(&t.to_ascii_uppercase()))
+            .copied()
+            .or_else(|| t.parse::<u64>().ok().and_then(|n| self.unit_index_numeric.get(&n).copied().flatten()))?;
+        Some(&self.units[i])
+    }
+
+    /// The catalogue index of a unit code.
+    pub fn unit_position(&self, code: &str) -> Option<usize> {
+        self.unit_index.get(code).copied()
     }
 
     pub fn indicator_index(&self, code: &str) -> Option<usize> {

@@ -232,7 +232,7 @@ pub fn read_value(cell: Option<&Cell>) -> ReadValue {
 /// The rows of the indicator table, with the issues of reading them.
 pub fn read_table(sheet: &Sheet, table: TableHeader, config: &Config, issues: &mut Vec<Issue>) -> Vec<ReportedRow> {
     let cols = table.columns;
-    let folded_names: Vec<String> = config.indicators.iter().map(|i| text::fold(&i.name)).collect();
+    let folded_names = &config.folded_indicator_names;
     let mut rows: Vec<ReportedRow> = Vec::new();
     let issue =
         |code: &str, severity, cell: CellRef, indicator: Option<&str>, value: String, vi: String, en: String| Issue {
@@ -246,16 +246,19 @@ pub fn read_table(sheet: &Sheet, table: TableHeader, config: &Config, issues: &m
             message_en: en,
         };
     for (&row, cells) in sheet.rows.range(table.row + 1..) {
-        let first_text = cells.iter().find_map(|(_, c)| c.text()).map(text::fold).unwrap_or_default();
-        if is_footer(&first_text) {
-            break;
-        }
         let value_cols = [Some(cols.total), cols.male, cols.female];
         let get = |c: Option<u16>| c.and_then(|c| cells.iter().find(|(cc, _)| *cc == c).map(|(_, v)| v));
         let has_values = value_cols.iter().any(|&c| get(c).is_some());
         let code_cell = get(cols.code).map(|c| text::tidy(&c.shown())).filter(|s| !s.is_empty());
-        let name_cell = get(cols.name).and_then(|c| c.text()).map(text::tidy);
         let mut matched = code_cell.as_deref().and_then(|c| config.indicator_index(c));
+        // A row with an indicator code is no footer; only the others need the closer look.
+        if matched.is_none() {
+            let first_text = cells.iter().find_map(|(_, c)| c.text()).map(text::fold).unwrap_or_default();
+            if is_footer(&first_text) {
+                break;
+            }
+        }
+        let name_cell = get(cols.name).and_then(|c| c.text()).map(text::tidy);
         if let (None, None, Some(name)) = (matched, &code_cell, &name_cell) {
             let f = text::fold(name);
             let key = strip_enumerator(&f);
@@ -431,10 +434,10 @@ pub fn read_activities(
             );
         }
         let kind_text = get(cols.kind).map(|c| text::tidy(&c.shown())).unwrap_or_default();
-        let kind = config
-            .activity_types
-            .iter()
-            .position(|t| t.code.eq_ignore_ascii_case(&kind_text) || text::fold(&t.name) == text::fold(&kind_text));
+        let kind = config.activity_types.iter().position(|t| t.code.eq_ignore_ascii_case(&kind_text)).or_else(|| {
+            let key = text::fold(&kind_text);
+            config.activity_types.iter().position(|t| text::fold(&t.name) == key)
+        });
         if kind.is_none() {
             push(
                 "E042",
@@ -448,11 +451,15 @@ pub fn read_activities(
                 format!("Row {}: unknown activity type \"{kind_text}\".", row + 1),
             );
         }
-        let channel = get(cols.channel).and_then(Cell::text).and_then(|t| match text::fold(t).as_str() {
-            "truc tiep" => Some(Channel::InPerson),
-            "truc tuyen" => Some(Channel::Online),
-            "ket hop" => Some(Channel::Mixed),
-            _ => None,
+        let channel = get(cols.channel).and_then(Cell::text).and_then(|t| {
+            // The form's own labels first; anything else after folding.
+            let channels = [Channel::InPerson, Channel::Online, Channel::Mixed];
+            channels.into_iter().find(|c| c.label_vi() == t).or_else(|| match text::fold(t).as_str() {
+                "truc tiep" => Some(Channel::InPerson),
+                "truc tuyen" => Some(Channel::Online),
+                "ket hop" => Some(Channel::Mixed),
+                _ => None,
+            })
         });
         let mut number = |col: Option<u16>, what_vi: &str, what_en: &str| -> Option<Micros> {
             match read_value(get(col)) {

@@ -180,21 +180,7 @@ fn read_form(bytes: Vec<u8>, sub: &mut Submission, ctx: &ReadContext<'_>) -> Res
 /// Matches a code as typed against the configured units: exactly, ignoring case, or as a
 /// number whose leading zeros Excel dropped (`1` → `001`) when exactly one code fits.
 pub fn match_unit_code(typed: &str, config: &Config) -> Option<String> {
-    let t = typed.trim();
-    let t = t.strip_suffix(".0").unwrap_or(t);
-    if t.is_empty() {
-        return None;
-    }
-    if let Some(u) = config.units.iter().find(|u| u.code.eq_ignore_ascii_case(t)) {
-        return Some(u.code.clone());
-    }
-    let n: u64 = t.parse().ok()?;
-    let mut fits =
-        config.units.iter().filter(|u| u.code.chars().all(|c| c.is_ascii_digit()) && u.code.parse() == Ok(n));
-    match (fits.next(), fits.next()) {
-        (Some(u), None) => Some(u.code.clone()),
-        _ => None,
-    }
+    config.find_unit(typed).map(|u| u.code.clone())
 }
 
 /// The unit code a file name starts with (`005_CauGiay.xlsx` → `005`), if it is a known one.

@@ -41,7 +41,7 @@ impl Cell {
                     f.to_string()
                 }
             }
-            Cell::Text(s) => s.clone(),
+            Cell::Text(s) => text::nfc(s),
             Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
             Cell::Date(d) => d.format("%d/%m/%Y").to_string(),
             Cell::Error(e) => e.clone(),
@@ -71,7 +71,11 @@ impl Sheet {
 
     fn push(&mut self, row: u32, col: u32, cell: Cell) {
         let col = u16::try_from(col).unwrap_or(u16::MAX);
-        self.rows.entry(row).or_default().push((col, cell));
+        // Cells mostly arrive row by row: the row at hand is usually the last one.
+        match self.rows.last_entry() {
+            Some(mut last) if *last.key() == row => last.get_mut().push((col, cell)),
+            _ => self.rows.entry(row).or_default().push((col, cell)),
+        }
     }
 
     fn sort(&mut self) {
@@ -288,8 +292,10 @@ fn from_data(v: &Data, is_1904: bool) -> Option<Cell> {
     })
 }
 
+/// Text as stored: normalised only where it is compared ([`text::fold`]) or shown
+/// ([`Cell::shown`], [`text::tidy`]), not for every cell read.
 fn text_cell(s: &str) -> Option<Cell> {
-    if s.trim().is_empty() { None } else { Some(Cell::Text(text::nfc(s))) }
+    if s.trim().is_empty() { None } else { Some(Cell::Text(s.to_string())) }
 }
 
 /// A number formatted as a date. Kept as a number when it is not a date in the workbook's

@@ -229,7 +229,7 @@ impl Matrix {
         let mut rows: Vec<MatrixRow> = o.units.iter().map(|u| (u.unit, u.file)).collect();
         let mut shown: BTreeSet<usize> = rows.iter().map(|r| r.0).collect();
         for (code, &f) in &o.accepted {
-            if let Some(ui) = config.units.iter().position(|u| &u.code == code)
+            if let Some(ui) = config.unit_position(code)
                 && shown.insert(ui)
             {
                 rows.push((ui, Some(f)));

@@ -249,15 +249,18 @@ pub fn outliers(config: &Config, subs: &[&Submission]) -> Vec<(usize, Issue)> {
     }
     let mut out = Vec::new();
     for ((_, ind, b), vals) in by_key {
+        // Sorted once; the median of the others is read off it with the value left out.
+        let mut sorted: Vec<i64> = vals.iter().map(|&(_, v)| v).collect();
+        sorted.sort_unstable();
+        let n = sorted.len() - 1;
+        if n < 5 {
+            continue;
+        }
         for &(si, v) in &vals {
-            let mut peers: Vec<i64> = vals.iter().filter(|(o, _)| *o != si).map(|&(_, v)| v).collect();
-            if peers.len() < 5 {
-                continue;
-            }
-            peers.sort_unstable();
-            let n = peers.len();
+            let k = sorted.partition_point(|&x| x < v);
+            let others = |p: usize| if p < k { sorted[p] } else { sorted[p + 1] };
             // Median ×2, to stay in integers.
-            let median2 = if n % 2 == 1 { 2 * peers[n / 2] } else { peers[n / 2 - 1] + peers[n / 2] };
+            let median2 = if n % 2 == 1 { 2 * others(n / 2) } else { others(n / 2 - 1) + others(n / 2) };
             if i128::from(v) * 2 > i128::from(median2) * 10 {
                 let s = subs[si];
                 let row = s.rows.iter().find(|r| r.indicator == ind);
