@@ -191,6 +191,11 @@ pub fn consolidate(
         let refs: Vec<&Submission> = accepted.values().map(|&i| &subs[i]).collect();
         aggregate::aggregate(config, &period, &refs)?
     };
+    // The activity rows are summed into the tables now; at national scale they are most of
+    // what a run holds, so they go.
+    for sub in &mut subs {
+        sub.activities = Vec::new();
+    }
 
     tracing::info!("aggregated at {:.2?}", started.elapsed());
     let units = config

@@ -3,6 +3,8 @@
 //! CSV is RFC 4180, UTF-8 without BOM, LF line ends; values use `.` as decimal point, no
 //! grouping, no exponent. The Parquet twins hold the same rows with the same columns.
 
+use std::borrow::Cow;
+
 use polars::prelude::*;
 
 use crate::config::Config;
@@ -12,19 +14,21 @@ use crate::text;
 
 /// A table of text cells with its header: the one shape both CSV and Parquet are written from.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Table {
+pub struct Table<'a> {
     pub header: Vec<&'static str>,
-    pub rows: Vec<Vec<String>>,
+    /// Cells borrow from the configuration and the outcome where they can: at national scale
+    /// a table has millions of cells.
+    pub rows: Vec<Vec<Cow<'a, str>>>,
     /// Columns that Parquet stores as integers (counts), by name.
     pub integer_columns: Vec<&'static str>,
 }
 
-impl Table {
+impl Table<'_> {
     pub fn to_csv(&self) -> Vec<u8> {
         let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
         let _ = w.write_record(&self.header);
         for r in &self.rows {
-            let _ = w.write_record(r);
+            let _ = w.write_record(r.iter().map(|c| c.as_bytes()));
         }
         w.into_inner().unwrap_or_default()
     }
@@ -39,7 +43,7 @@ impl Table {
                 columns.push(Column::new((*name).into(), v));
             } else {
                 let v: Vec<Option<&str>> =
-                    self.rows.iter().map(|r| if r[i].is_empty() { None } else { Some(r[i].as_str()) }).collect();
+                    self.rows.iter().map(|r| if r[i].is_empty() { None } else { Some(r[i].as_ref()) }).collect();
                 columns.push(Column::new((*name).into(), v));
             }
         }
@@ -50,7 +54,7 @@ impl Table {
     }
 }
 
-pub fn values(config: &Config, o: &Outcome) -> Table {
+pub fn values<'a>(config: &'a Config, o: &'a Outcome) -> Table<'a> {
     let rows = o
         .tables
         .values
@@ -58,12 +62,12 @@ pub fn values(config: &Config, o: &Outcome) -> Table {
         .map(|v| {
             let unit = &config.units[v.unit];
             vec![
-                o.period.code.clone(),
-                unit.code.clone(),
-                unit.unit_type.as_str().to_string(),
-                config.indicators[v.indicator].code.clone(),
-                v.breakdown.as_str().to_string(),
-                text::format_micros(v.value.0),
+                Cow::Borrowed(o.period.code.as_str()),
+                Cow::Borrowed(unit.code.as_str()),
+                Cow::Borrowed(unit.unit_type.as_str()),
+                Cow::Borrowed(config.indicators[v.indicator].code.as_str()),
+                Cow::Borrowed(v.breakdown.as_str()),
+                Cow::Owned(text::format_micros(v.value.0)),
             ]
         })
         .collect();
@@ -74,18 +78,18 @@ pub fn values(config: &Config, o: &Outcome) -> Table {
     }
 }
 
-pub fn totals(config: &Config, o: &Outcome) -> Table {
+pub fn totals<'a>(config: &'a Config, o: &'a Outcome) -> Table<'a> {
     let rows = o
         .tables
         .totals
         .iter()
         .map(|(i, b, t)| {
             vec![
-                o.period.code.clone(),
-                config.indicators[*i].code.clone(),
-                b.as_str().to_string(),
-                t.value.map(|v| text::format_micros(v.0)).unwrap_or_default(),
-                t.units_reporting.to_string(),
+                Cow::Borrowed(o.period.code.as_str()),
+                Cow::Borrowed(config.indicators[*i].code.as_str()),
+                Cow::Borrowed(b.as_str()),
+                Cow::Owned(t.value.map(|v| text::format_micros(v.0)).unwrap_or_default()),
+                Cow::Owned(t.units_reporting.to_string()),
             ]
         })
         .collect();
@@ -96,19 +100,19 @@ pub fn totals(config: &Config, o: &Outcome) -> Table {
     }
 }
 
-pub fn files(o: &Outcome) -> Table {
+pub fn files(o: &Outcome) -> Table<'_> {
     let rows = o
         .files
         .iter()
         .map(|f| {
             vec![
-                f.sub.path.clone(),
-                f.sub.sha256.clone(),
-                f.sub.unit.clone().unwrap_or_default(),
-                f.sub.period.clone().unwrap_or_default(),
-                f.fate.as_str().to_string(),
-                f.sub.errors().to_string(),
-                f.sub.warnings().to_string(),
+                Cow::Borrowed(f.sub.path.as_str()),
+                Cow::Borrowed(f.sub.sha256.as_str()),
+                Cow::Borrowed(f.sub.unit.as_deref().unwrap_or_default()),
+                Cow::Borrowed(f.sub.period.as_deref().unwrap_or_default()),
+                Cow::Borrowed(f.fate.as_str()),
+                Cow::Owned(f.sub.errors().to_string()),
+                Cow::Owned(f.sub.warnings().to_string()),
             ]
         })
         .collect();
@@ -119,20 +123,20 @@ pub fn files(o: &Outcome) -> Table {
     }
 }
 
-pub fn issues(o: &Outcome, lang: Lang) -> Table {
+pub fn issues(o: &Outcome, lang: Lang) -> Table<'_> {
     let mut rows = Vec::new();
     for f in &o.files {
         for i in &f.sub.issues {
             rows.push(vec![
-                f.sub.path.clone(),
-                f.sub.unit.clone().unwrap_or_default(),
-                i.sheet.clone(),
-                i.cell_text(),
-                i.code.clone(),
-                i.severity.as_str().to_string(),
-                i.indicator.clone().unwrap_or_default(),
-                i.value.clone(),
-                i.message(lang).to_string(),
+                Cow::Borrowed(f.sub.path.as_str()),
+                Cow::Borrowed(f.sub.unit.as_deref().unwrap_or_default()),
+                Cow::Borrowed(i.sheet.as_str()),
+                Cow::Owned(i.cell_text()),
+                Cow::Borrowed(i.code.as_str()),
+                Cow::Borrowed(i.severity.as_str()),
+                Cow::Borrowed(i.indicator.as_deref().unwrap_or_default()),
+                Cow::Borrowed(i.value.as_str()),
+                Cow::Borrowed(i.message(lang)),
             ]);
         }
     }
@@ -166,7 +170,7 @@ mod tests {
     fn csv_quotes_and_line_ends() {
         let t = Table {
             header: vec!["a", "b"],
-            rows: vec![vec!["x, y".into(), "say \"hi\"".into()], vec!["Hà Nội".into(), String::new()]],
+            rows: vec![vec!["x, y".into(), "say \"hi\"".into()], vec!["Hà Nội".into(), "".into()]],
             integer_columns: vec![],
         };
         assert_eq!(String::from_utf8(t.to_csv()).unwrap(), "a,b\n\"x, y\",\"say \"\"hi\"\"\"\nHà Nội,\n");
@@ -176,7 +180,7 @@ mod tests {
     fn parquet_is_deterministic() {
         let t = Table {
             header: vec!["a", "n"],
-            rows: vec![vec!["1.5".into(), "2".into()], vec![String::new(), "0".into()]],
+            rows: vec![vec!["1.5".into(), "2".into()], vec!["".into(), "0".into()]],
             integer_columns: vec!["n"],
         };
         let a = t.to_parquet().unwrap();
