@@ -24,7 +24,10 @@ demo:
 templates:
     cargo run --release -- template
 
-# Timing of the demo run (release build).
+# National-scale benchmark: floor vs tonghop run vs demo (see docs/PERFORMANCE.md).
 bench:
-    cargo build --release
-    bash -c 'time ./target/release/tonghop run --outputs /tmp/tonghop-bench-out --as-of 2023-12-22 --quiet'
+    cargo bench --bench scale
+
+# A long mutation-fuzzing run of the reader.
+fuzz cases="200000":
+    PROPTEST_CASES={{cases}} cargo test --release --test fuzz
