@@ -133,3 +133,62 @@ fn required_indicator_deleted_is_an_error() {
     assert_eq!(fate(&w, "001.xlsx"), "rejected");
     assert!(w.csv("issues.csv").iter().any(|r| r["code"] == "E030" && r["indicator"] == "CT05"));
 }
+
+/// The form's bytes with its first sheet's XML passed through `edit`.
+fn patch_sheet(form: &Form, edit: impl Fn(String) -> String) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut src = zip::ZipArchive::new(std::io::Cursor::new(form.bytes())).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..src.len() {
+        let mut f = src.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut b = Vec::new();
+        f.read_to_end(&mut b).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            b = edit(String::from_utf8(b).unwrap()).into_bytes();
+        }
+        out.start_file(name, opts).unwrap();
+        out.write_all(&b).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[test]
+fn an_excel_error_cell_is_an_error_naming_the_cell() {
+    let w = Workdir::new();
+    // CT05's Tổng số (E13) holds the cached error of a formula, as Excel stores `=1/0`.
+    let f = Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]);
+    let bytes = patch_sheet(&f, |xml| {
+        let at = xml.find(r#"<c r="E13""#).expect("E13 in the sheet");
+        let end = at + xml[at..].find("</c>").unwrap() + 4;
+        format!(r#"{}<c r="E13" t="e"><f>1/0</f><v>#DIV/0!</v></c>{}"#, &xml[..at], &xml[end..])
+    });
+    w.write("inputs/001.xlsx", &bytes);
+    assert!(w.run(&[]).status.success());
+    let issues = w.csv("issues.csv");
+    let e = issues.iter().find(|r| r["code"] == "E023").unwrap_or_else(|| panic!("{issues:?}"));
+    assert_eq!(e["cell"], "E13");
+    assert_eq!(e["value"], "#DIV/0!");
+    assert_eq!(fate(&w, "001.xlsx"), "rejected");
+}
+
+#[test]
+fn a_report_date_typed_as_a_serial_number_or_text_decides_lateness() {
+    let w = Workdir::new();
+    let with_c5 = |unit: &str, cell: &'static str| {
+        patch_sheet(&Form::district(unit, 3.0, 10.0, [100.0, 40.0, 60.0]), move |xml| {
+            let at = xml.find(r#"<c r="C5""#).expect("C5 in the sheet");
+            let end = at + xml[at..].find("</c>").unwrap() + 4;
+            format!("{}{cell}{}", &xml[..at], &xml[end..])
+        })
+    };
+    // 45281 is 21/12/2023 in the 1900 date system: a day after the deadline.
+    w.write("inputs/001.xlsx", &with_c5("001", r#"<c r="C5"><v>45281</v></c>"#));
+    // The deadline day itself, typed as text, is on time; so is a text date before it.
+    w.write("inputs/002.xlsx", &with_c5("002", r#"<c r="C5" t="inlineStr"><is><t>20/12/2023</t></is></c>"#));
+    w.write("inputs/003.xlsx", &with_c5("003", r#"<c r="C5" t="inlineStr"><is><t>5/12/2023</t></is></c>"#));
+    assert!(w.run(&[]).status.success());
+    assert_eq!(w.run_json()["late_units"], serde_json::json!(["001"]));
+    assert_eq!(w.run_json()["timeliness"]["on_time"], 2);
+}
