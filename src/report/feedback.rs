@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use rust_xlsxwriter::{ColNum, DocProperties, Format, FormatAlign, RowNum, Workbook, Worksheet, XlsxError};
 
 use super::RunMeta;
-use super::workbook::{Styles, clip, date_text, print_setup, put_text, severity_label};
+use super::workbook::{Styles, clip, date_text, print_setup, put_text, severity_label, write_headers};
 use crate::config::Config;
 use crate::model::{Lang, Severity, Submission};
 use crate::pipeline::Outcome;
@@ -166,9 +166,7 @@ fn write_sheet(
 
     let head = row;
     let headers = ["STT", "Tệp", "Sheet", "Ô", "Mã lỗi", "Mức độ", "Chỉ tiêu", "Giá trị đã đọc", "Nội dung cần sửa"];
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(head, c as ColNum, *h, &st.header)?;
-    }
+    write_headers(ws, head, &headers, &st.header)?;
     row += 1;
     let mut stt = 0u32;
     for &fi in files {

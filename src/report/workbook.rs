@@ -110,6 +110,14 @@ pub(crate) fn clip(s: &str) -> &str {
 }
 
 /// Writes text as a string cell: never a formula, whatever it starts with.
+/// A row of column headers, left to right from column A.
+pub(crate) fn write_headers(ws: &mut Worksheet, row: RowNum, headers: &[&str], f: &Format) -> Result<(), XlsxError> {
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(row, c as ColNum, *h, f)?;
+    }
+    Ok(())
+}
+
 pub(crate) fn put_text(ws: &mut Worksheet, row: RowNum, col: ColNum, s: &str, f: &Format) -> Result<(), XlsxError> {
     ws.write_string_with_format(row, col, clip(s), f)?;
     Ok(())
@@ -421,9 +429,7 @@ fn summary_sheet(
         lang.pick("Nữ", "Female"),
         lang.pick("Số đơn vị báo cáo", "Units reporting"),
     ];
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(head, c as ColNum, *h, &st.header)?;
-    }
+    write_headers(ws, head, &headers, &st.header)?;
     ws.set_row_height(head, 32)?;
     let mut row = head + 1;
     let mut stt = 0;
@@ -635,9 +641,7 @@ fn matrix_sheet(
         lang.pick("Loại", "Type"),
         lang.pick("Tình trạng", "Status"),
     ];
-    for (c, h) in fixed.iter().enumerate() {
-        ws.write_string_with_format(0, c as ColNum, *h, &st.header)?;
-    }
+    write_headers(ws, 0, &fixed, &st.header)?;
     let columns = mx.columns();
     for &(k, b, c) in &columns {
         let ind = &config.indicators[k];
@@ -746,9 +750,7 @@ fn submissions_sheet(
         lang.pick("Số cảnh báo", "Warnings"),
         lang.pick("Liên hệ", "Contact"),
     ];
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, c as ColNum, *h, &st.header)?;
-    }
+    write_headers(ws, 0, &headers, &st.header)?;
     let mut row: RowNum = 1;
     for u in &o.units {
         let unit = &config.units[u.unit];
@@ -789,9 +791,7 @@ fn issues_sheet(ws: &mut Worksheet, o: &Outcome, meta: &RunMeta, st: &Styles) ->
         lang.pick("Giá trị", "Value"),
         lang.pick("Nội dung", "Message"),
     ];
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, c as ColNum, *h, &st.header)?;
-    }
+    write_headers(ws, 0, &headers, &st.header)?;
     let mut order: Vec<usize> = (0..o.files.len()).collect();
     order.sort_by(|&a, &b| o.files[a].sub.path.as_bytes().cmp(o.files[b].sub.path.as_bytes()));
     let total: usize = o.files.iter().map(|f| f.sub.issues.len()).sum();
@@ -915,9 +915,7 @@ fn activities_sheet(
         lang.pick("Trực tuyến, kết hợp", "Online or mixed"),
         lang.pick("Kinh phí (triệu đồng)", "Cost (million VND)"),
     ];
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(row, c as ColNum, *h, &st.header)?;
-    }
+    write_headers(ws, row, &headers, &st.header)?;
     row += 1;
     let kinds: Vec<UnitType> = UnitType::ALL
         .into_iter()
@@ -1034,9 +1032,7 @@ fn activities_sheet(
             lang.pick("Số người tham gia", "Participants"),
             lang.pick("Trực tuyến, kết hợp", "Online or mixed"),
         ];
-        for (c, h) in headers.iter().enumerate() {
-            ws.write_string_with_format(row, c as ColNum, *h, &st.header)?;
-        }
+        write_headers(ws, row, &headers, &st.header)?;
         ws.set_row_height(row, 30)?;
         let head = row;
         // Printed on a page of its own, so that the bar chart beside it is not cut.
@@ -1152,9 +1148,7 @@ fn info_sheet(ws: &mut Worksheet, o: &Outcome, meta: &RunMeta, st: &Styles) -> R
         lang.pick("Số lỗi", "Errors"),
         lang.pick("Số cảnh báo", "Warnings"),
     ];
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(head, c as ColNum, *h, &st.header)?;
-    }
+    write_headers(ws, head, &headers, &st.header)?;
     row += 1;
     for f in &o.files {
         put_text(ws, row, 0, &f.sub.path, &st.text)?;
