@@ -380,9 +380,22 @@ impl Config {
 
     /// Builds a configuration from table texts (name, text, origin), in [`TABLES`] order.
     pub fn from_sources(sources: Vec<(String, String, Origin)>) -> Result<Config, ConfigErrors> {
+        let missing: Vec<ConfigError> = TABLES
+            .iter()
+            .filter(|(name, _)| !sources.iter().any(|(n, _, _)| n == name))
+            .map(|(name, _)| ConfigError {
+                file: (*name).to_string(),
+                line: None,
+                key: None,
+                message: "the table is missing".into(),
+            })
+            .collect();
+        if !missing.is_empty() {
+            return Err(ConfigErrors(missing));
+        }
         let mut all = Vec::new();
         let text_of = |name: &str| -> (&str, String) {
-            let (_, text, origin) = sources.iter().find(|(n, _, _)| n == name).expect("every table has a source");
+            let (_, text, origin) = sources.iter().find(|(n, _, _)| n == name).expect("checked above: every table has a source");
             let shown = match origin {
                 Origin::Embedded => format!("{name} (embedded default)"),
                 Origin::File(p) => p.clone(),
