@@ -347,3 +347,50 @@ fn a_run_killed_midway_or_failing_leaves_the_previous_report_intact() {
     left.sort();
     assert_eq!(left, [".tonghop.lock", "2023-THD"]);
 }
+
+#[test]
+fn on_the_demo_set_totals_equal_the_sums_of_values_and_the_workbook_shows_them() {
+    let w = Workdir::new();
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs");
+    let out = w.cmd().args(["run", "--as-of", "2023-12-22", "--inputs"]).arg(&demo).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Sums of values.csv, exact, in micro-units.
+    let micros = |s: &str| -> i64 {
+        let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+        int.parse::<i64>().unwrap() * 1_000_000 + format!("{frac:0<6}").parse::<i64>().unwrap()
+    };
+    let mut sums: std::collections::BTreeMap<(String, String), (i64, u32)> = Default::default();
+    for r in w.csv("values.csv") {
+        let e = sums.entry((r["indicator"].clone(), r["breakdown"].clone())).or_default();
+        e.0 += micros(&r["value"]);
+        e.1 += 1;
+    }
+    let totals = w.csv("totals.csv");
+    assert_eq!(totals.len(), 25 + 2 * 5, "a row for every indicator and breakdown");
+    for t in &totals {
+        let key = (t["indicator"].clone(), t["breakdown"].clone());
+        match sums.get(&key) {
+            Some(&(sum, n)) => {
+                assert_eq!(micros(&t["value"]), sum, "{key:?}");
+                assert_eq!(t["units_reporting"], n.to_string(), "{key:?}");
+            }
+            None => assert_eq!((t["value"].as_str(), t["units_reporting"].as_str()), ("", "0"), "{key:?}"),
+        }
+    }
+    // Tổng hợp shows each total (its formulas' cached values) in the Tổng số column.
+    let rows = sheet_rows(&w.out("TongHop_2023-THD.xlsx"), "Tổng hợp");
+    let header = rows.iter().find(|r| r.iter().any(|c| c == "Tổng số")).expect("the table header");
+    let col = header.iter().position(|c| c == "Tổng số").unwrap();
+    let mut seen = 0;
+    for t in totals.iter().filter(|t| t["breakdown"] == "total") {
+        let row = rows.iter().find(|r| r.iter().any(|c| *c == t["indicator"])).expect("an indicator row");
+        let shown = row[col].replace(',', "");
+        if t["value"].is_empty() {
+            assert_eq!(shown, "", "{}", t["indicator"]);
+        } else {
+            assert_eq!(micros(&shown), micros(&t["value"]), "{}", t["indicator"]);
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, 25);
+}

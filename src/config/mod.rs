@@ -395,7 +395,8 @@ impl Config {
         }
         let mut all = Vec::new();
         let text_of = |name: &str| -> (&str, String) {
-            let (_, text, origin) = sources.iter().find(|(n, _, _)| n == name).expect("checked above: every table has a source");
+            let (_, text, origin) =
+                sources.iter().find(|(n, _, _)| n == name).expect("checked above: every table has a source");
             let shown = match origin {
                 Origin::Embedded => format!("{name} (embedded default)"),
                 Origin::File(p) => p.clone(),
