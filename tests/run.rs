@@ -394,3 +394,36 @@ fn on_the_demo_set_totals_equal_the_sums_of_values_and_the_workbook_shows_them()
     }
     assert_eq!(seen, 25);
 }
+
+#[test]
+fn a_form_of_another_configured_period_is_ignored_and_periods_resolve_by_date() {
+    let w = Workdir::new();
+    let default = std::str::from_utf8(include_bytes!("../src/config/default/periods.toml")).unwrap().to_string();
+    let other = default
+        .split("[[period.target]]")
+        .next()
+        .unwrap()
+        .replace("2023-THD", "2024-THD")
+        .replace("năm 2023", "năm 2024")
+        .replace("2023\"", "2024\"")
+        .replace("/2023", "/2024");
+    w.write("cfg/periods.toml", format!("{default}\n{other}").as_bytes());
+    w.add_form("001.xlsx", &Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]));
+    let mut next_year = Form::district("002", 3.0, 10.0, [100.0, 40.0, 60.0]).dated(2024, 12, 18);
+    next_year.period = Some("2024-THD".into());
+    w.add_form("002.xlsx", &next_year);
+    // As of 18/12/2023 only 2023-THD is under way (start ≤ as-of ≤ deadline).
+    let out = w.cmd().args(["run", "--config", "cfg", "--as-of", "18/12/2023"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let files = w.csv("files.csv");
+    assert_eq!(files.iter().find(|r| r["path"] == "002.xlsx").unwrap()["fate"], "ignored");
+    assert!(w.csv("issues.csv").iter().any(|r| r["path"] == "002.xlsx" && r["code"] == "I002"));
+    // As of a date in no period, with two configured: --period is needed.
+    let out = w.cmd().args(["run", "--config", "cfg", "--as-of", "01/06/2024"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--period"), "{}", stderr(&out));
+    let out =
+        w.cmd().args(["run", "--config", "cfg", "--as-of", "01/06/2024", "--period", "2024-THD"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(w.path("outputs/2024-THD/run.json").exists());
+}
