@@ -218,3 +218,51 @@ fn a_mixed_folder_runs_through_and_every_file_is_accounted_for() {
     assert_eq!(tay_ho["unit_code"], "003");
     assert!(w.csv("issues.csv").iter().any(|r| r["path"] == "x/bao_cao_tay_ho.xlsx" && r["code"] == "W001"));
 }
+
+#[test]
+fn forged_sizes_that_would_abort_the_reader_are_refused_first() {
+    use std::io::{Read, Seek, SeekFrom, Write};
+    let w = Workdir::new();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    // An .xls whose DIMENSIONS record claims a first row after its last: the reader would
+    // reserve billions of cells and abort the whole process.
+    let mut xls = std::fs::read(root.join("005_biff8.xls")).unwrap();
+    {
+        let mut cfb = cfb::CompoundFile::open(std::io::Cursor::new(&mut xls)).unwrap();
+        let mut stream = cfb.open_stream("/Workbook").unwrap();
+        let mut data = Vec::new();
+        stream.read_to_end(&mut data).unwrap();
+        let at =
+            (0..data.len() - 4).find(|&i| data[i..i + 4] == [0x00, 0x02, 0x0E, 0x00]).expect("a DIMENSIONS record");
+        stream.seek(SeekFrom::Start(at as u64 + 4)).unwrap();
+        stream.write_all(&[9, 0, 0, 0, 3, 0, 0, 0]).unwrap();
+        stream.flush().unwrap();
+    }
+    w.write("inputs/dims.xls", &xls);
+    // An .xlsx whose shared-string table claims 10^11 entries.
+    let good = Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]).bytes();
+    let mut src = zip::ZipArchive::new(std::io::Cursor::new(good)).unwrap();
+    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..src.len() {
+        let mut f = src.by_index(i).unwrap();
+        let mut b = Vec::new();
+        f.read_to_end(&mut b).unwrap();
+        let name = f.name().unwrap().to_string();
+        if name == "xl/sharedStrings.xml" {
+            let s = String::from_utf8(b).unwrap();
+            let at = s.find("uniqueCount=\"").unwrap() + "uniqueCount=\"".len();
+            let end = at + s[at..].find('"').unwrap();
+            b = format!("{}100000000000{}", &s[..at], &s[end..]).into_bytes();
+        }
+        entries.push((name, b));
+    }
+    let refs: Vec<(&str, &[u8])> = entries.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    w.write("inputs/sst.xlsx", &zip_with(&refs));
+    w.add_form("002.xlsx", &Form::district("002", 3.0, 10.0, [100.0, 40.0, 60.0]));
+    let out = w.run(&[]);
+    assert!(out.status.success(), "the batch must survive: {}", stderr(&out));
+    assert_eq!(issue_for(&w, "dims.xls").0, "E003");
+    assert_eq!(issue_for(&w, "sst.xlsx").0, "E001");
+    let files = w.csv("files.csv");
+    assert_eq!(files.iter().find(|r| r["path"] == "002.xlsx").unwrap()["fate"], "accepted");
+}

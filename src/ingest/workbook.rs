@@ -336,6 +336,7 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<Kind, OpenError> {
         if bytes.len() < 1024 || sector == 0 || !(bytes.len() - 512).is_multiple_of(sector) {
             return Err(OpenError::Corrupt("tệp .xls bị cắt cụt / a truncated .xls file".into()));
         }
+        check_xls_dimensions(bytes, limits)?;
         return Ok(Kind::Xls);
     }
     if !bytes.starts_with(ZIP_MAGIC) {
@@ -392,6 +393,7 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<Kind, OpenError> {
         }
     }
     if names.iter().any(|n| n == "xl/workbook.xml") {
+        check_shared_string_counts(&mut zip)?;
         Ok(Kind::Xlsx)
     } else if names.iter().any(|n| n == "xl/workbook.bin") {
         Ok(Kind::Xlsb)
@@ -404,6 +406,85 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<Kind, OpenError> {
     } else {
         Err(OpenError::NotASpreadsheet("tệp nén zip không phải bảng tính / a zip that is not a workbook".into()))
     }
+}
+
+/// The reader reserves room for as many shared strings as a part's `uniqueCount` says,
+/// before reading any: a forged count aborts the process. Each string takes at least
+/// `<si><t/></si>` (13 bytes) of the part, so a count the part's size cannot hold is a lie.
+fn check_shared_string_counts(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<(), OpenError> {
+    for i in 0..zip.len() {
+        let Ok(f) = zip.by_index(i) else { continue };
+        let size = f.size();
+        let mut head = Vec::with_capacity(1024);
+        if f.take(1024).read_to_end(&mut head).is_err() {
+            continue;
+        }
+        let head = String::from_utf8_lossy(&head);
+        let Some(at) = head.find("<sst") else { continue };
+        let Some(count) = head[at..].split("uniqueCount=\"").nth(1).and_then(|r| r.split('"').next()) else {
+            continue;
+        };
+        let n: u64 = count.trim().parse().unwrap_or(u64::MAX);
+        if n > size / 13 + 1 {
+            return Err(OpenError::Corrupt(format!(
+                "bảng chuỗi khai báo {count} chuỗi trong {size} byte / the shared strings claim {count} entries in {size} bytes"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The .xls reader reserves rows × columns cells as a sheet's DIMENSIONS record declares,
+/// before reading any: a forged record aborts the process. The records are read from the
+/// Workbook stream first and the area held to the cell limit.
+fn check_xls_dimensions(bytes: &[u8], limits: &Limits) -> Result<(), OpenError> {
+    let corrupt = |e: &dyn std::fmt::Display| OpenError::Corrupt(format!("cfb: {e}"));
+    let mut cfb = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| corrupt(&e))?;
+    let name = ["/Workbook", "/Book"].into_iter().find(|n| cfb.is_stream(n)).ok_or_else(|| {
+        OpenError::NotASpreadsheet("tệp OLE không có bảng tính / an OLE file without a workbook".into())
+    })?;
+    let mut stream = Vec::new();
+    cfb.open_stream(name)
+        .map_err(|e| corrupt(&e))?
+        .take(limits.max_file_bytes)
+        .read_to_end(&mut stream)
+        .map_err(|e| corrupt(&e))?;
+    let mut at = 0usize;
+    while at + 4 <= stream.len() {
+        let kind = u16::from_le_bytes([stream[at], stream[at + 1]]);
+        let len = usize::from(u16::from_le_bytes([stream[at + 2], stream[at + 3]]));
+        let data = &stream[at + 4..(at + 4 + len).min(stream.len())];
+        if kind == 0x0200 {
+            let area = xls_declared_area(data);
+            if area > limits.max_cells_per_sheet {
+                return Err(OpenError::TooLarge(format!(
+                    "a sheet declares {area} cells > {}",
+                    limits.max_cells_per_sheet
+                )));
+            }
+        }
+        at += 4 + len;
+    }
+    Ok(())
+}
+
+/// The number of cells calamine (0.38, `parse_dimensions`) reserves for a DIMENSIONS record,
+/// computed as it does, wrapping arithmetic included.
+fn xls_declared_area(r: &[u8]) -> u64 {
+    let u16_at = |i: usize| u32::from(u16::from_le_bytes([r[i], r[i + 1]]));
+    let u32_at = |i: usize| u32::from_le_bytes([r[i], r[i + 1], r[i + 2], r[i + 3]]);
+    let (rf, rl, mut cf, cl) = match r.len() {
+        10 => (u16_at(0), u16_at(2), u16_at(4), u16_at(6)),
+        14 | 16 => (u32_at(0), u32_at(4), u16_at(8), u16_at(10)),
+        _ => return 0,
+    };
+    if 0xFF < cf || cl < cf {
+        cf = 0;
+    }
+    let (end_r, end_c) = if 1 <= rl && 1 <= cl { (rl - 1, cl - 1) } else { (rf, cf) };
+    let rows = u64::from(end_r.wrapping_sub(rf).wrapping_add(1));
+    let cols = u64::from(end_c.wrapping_sub(cf).wrapping_add(1));
+    rows.saturating_mul(cols)
 }
 
 /// The largest used area (rows × columns up to the last non-empty cell) of any sheet of an
@@ -463,4 +544,28 @@ fn ods_used_area(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<u64, OpenEr
         buf.clear();
     }
     Ok(worst)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dims14(rf: u32, rl: u32, cf: u16, cl: u16) -> Vec<u8> {
+        let mut r = Vec::new();
+        r.extend(rf.to_le_bytes());
+        r.extend(rl.to_le_bytes());
+        r.extend(cf.to_le_bytes());
+        r.extend(cl.to_le_bytes());
+        r.extend([0, 0]);
+        r
+    }
+
+    #[test]
+    fn xls_dimensions_are_sized_as_the_reader_sizes_them() {
+        assert_eq!(xls_declared_area(&dims14(0, 30, 0, 8)), 30 * 8);
+        assert_eq!(xls_declared_area(&dims14(0, 65536, 0, 256)), 65536 * 256);
+        // A first row after the last one wraps around in the reader: billions of rows.
+        assert!(xls_declared_area(&dims14(5, 2, 0, 8)) > 1 << 32);
+        assert_eq!(xls_declared_area(&[0; 7]), 0);
+    }
 }
