@@ -2,7 +2,8 @@
 //! inserted or deleted and the file cut short, must each give a submission or a rejection
 //! with a reason, never a crash of the reader (E004 marks a contained panic).
 //!
-//! CI runs a few hundred cases; a long run: `PROPTEST_CASES=200000 cargo test --release --test fuzz`.
+//! CI runs a few hundred cases; a long run: `PROPTEST_CASES=200000 cargo test --release --test fuzz`
+//! (add `FUZZ_SAVE_LAST=/tmp/last.bin` to keep the input of a crash that kills the process).
 
 #![allow(clippy::unwrap_used)]
 
@@ -68,6 +69,11 @@ proptest! {
         let mut bytes = seeds().swap_remove(seed);
         for m in &muts {
             apply(&mut bytes, m);
+        }
+        // A crash that kills the process (an allocation abort) cannot be shrunk: with
+        // FUZZ_SAVE_LAST=path every input is kept there before it is read.
+        if let Ok(keep) = std::env::var("FUZZ_SAVE_LAST") {
+            std::fs::write(keep, &bytes).unwrap();
         }
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f.xlsx");
