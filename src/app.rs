@@ -65,11 +65,17 @@ impl From<ConfigErrors> for Failure {
 
 pub fn run(cli: Cli) -> Result<Exit, Failure> {
     let global = cli.global.clone();
+    // A run that writes takes the lock before anything else: "locked" outranks every other code.
+    let lock = match &cli.command {
+        None => Some(lock_outputs(&cli.run.outputs)?),
+        Some(Command::Run(args)) => Some(lock_outputs(&args.outputs)?),
+        _ => None,
+    };
     let config = Config::load(global.config.as_deref())?;
     match cli.command {
-        None => run_report(&config, &cli.run, global.lang, global.quiet, true),
-        Some(Command::Run(args)) => run_report(&config, &args, global.lang, global.quiet, true),
-        Some(Command::Validate(args)) => run_report(&config, &args, global.lang, global.quiet, false),
+        None => run_report(&config, &cli.run, global.lang, global.quiet, lock),
+        Some(Command::Run(args)) => run_report(&config, &args, global.lang, global.quiet, lock),
+        Some(Command::Validate(args)) => run_report(&config, &args, global.lang, global.quiet, None),
         Some(Command::Template(args)) => template(&config, &args),
         Some(Command::Sample(args)) => sample(&config, &args),
         Some(Command::Config { action: ConfigAction::Check }) => {
@@ -147,8 +153,32 @@ fn settings(config: &Config, args: &RunArgs, lang: Lang) -> Result<Settings, Fai
     Ok(Settings { inputs: args.inputs.clone(), outputs: args.outputs.clone(), period, as_of, jobs, lang })
 }
 
-fn run_report(config: &Config, args: &RunArgs, lang: Lang, quiet: bool, write: bool) -> Result<Exit, Failure> {
+/// The run lock on an outputs directory. Another holder ends the command at once (exit 4,
+/// which comes before every other code); an I/O failure is kept for after the usage checks
+/// (2 comes before 3).
+fn lock_outputs(outputs: &Path) -> Result<Result<RunLock, Failure>, Failure> {
+    let holder = format!("pid {} since {}", std::process::id(), chrono::Local::now().format("%Y-%m-%d %H:%M:%S %z"));
+    match RunLock::acquire(outputs, &holder) {
+        Ok(l) => Ok(Ok(l)),
+        Err(LockError::Held(who)) => Err(Failure {
+            exit: Exit::Locked,
+            error: anyhow::anyhow!("another run is writing to {} ({who}); try again when it ends", outputs.display()),
+        }),
+        Err(LockError::Io(e)) => {
+            Ok(Err(Failure::io(anyhow::Error::new(e).context(format!("cannot lock {}", outputs.display())))))
+        }
+    }
+}
+
+fn run_report(
+    config: &Config,
+    args: &RunArgs,
+    lang: Lang,
+    quiet: bool,
+    lock: Option<Result<RunLock, Failure>>,
+) -> Result<Exit, Failure> {
     let started = Instant::now();
+    let write = lock.is_some();
     let s = settings(config, args, lang)?;
     // polars and rayon read their thread counts once: set them before either starts.
     // SAFETY: no other thread exists yet that could read the environment concurrently.
@@ -161,26 +191,10 @@ fn run_report(config: &Config, args: &RunArgs, lang: Lang, quiet: bool, write: b
             s.inputs.display()
         )));
     }
-    let lock = if write {
-        let holder =
-            format!("pid {} since {}", std::process::id(), chrono::Local::now().format("%Y-%m-%d %H:%M:%S %z"));
-        match RunLock::acquire(&s.outputs, &holder) {
-            Ok(l) => Some(l),
-            Err(LockError::Held(who)) => {
-                return Err(Failure {
-                    exit: Exit::Locked,
-                    error: anyhow::anyhow!(
-                        "another run is writing to {} ({who}); try again when it ends",
-                        s.outputs.display()
-                    ),
-                });
-            }
-            Err(LockError::Io(e)) => {
-                return Err(Failure::io(anyhow::Error::new(e).context(format!("cannot lock {}", s.outputs.display()))));
-            }
-        }
-    } else {
-        None
+    let lock = match lock {
+        Some(Ok(l)) => Some(l),
+        Some(Err(e)) => return Err(e),
+        None => None,
     };
 
     let skip = if write { Some(s.outputs.as_path()) } else { None };

@@ -109,6 +109,10 @@ pub enum NumberError {
 
 pub const MICROS: i64 = 1_000_000;
 
+/// The largest magnitude a cell may hold (a thousand million): far above any figure a unit
+/// reports, and low enough that sums over millions of forms stay exact in 64 bits.
+pub const MAX_UNITS: i64 = 1_000_000_000;
+
 /// Reads a number as a Vietnamese clerk types it: `.` groups thousands, `,` is the decimal
 /// point; `-` or `—` is zero; a trailing unit word (`12 buổi`) is dropped.
 pub fn parse_number(raw: &str) -> Result<ParsedNumber, NumberError> {
@@ -200,12 +204,15 @@ fn digits_to_micros(int_part: &str, frac_part: &str) -> Option<i64> {
             frac += 1;
         }
     }
+    if int > MAX_UNITS {
+        return None;
+    }
     int.checked_mul(MICROS)?.checked_add(frac)
 }
 
 /// A float from a cell as micro-units; `None` when it cannot be represented.
 pub fn float_to_micros(f: f64) -> Option<i64> {
-    if !f.is_finite() || f.abs() > 9.0e12 {
+    if !f.is_finite() || f.abs() > MAX_UNITS as f64 {
         return None;
     }
     Some((f * MICROS as f64).round() as i64)
@@ -318,6 +325,8 @@ mod tests {
         assert_eq!(format_micros(1), "0.000001");
         assert_eq!(format_micros(-2_250_000), "-2.25");
         assert_eq!(float_to_micros(0.1 + 0.2), Some(300_000));
+        assert_eq!(float_to_micros(4e12), None);
+        assert_eq!(parse_number("4000000000000"), Err(NumberError::TooLarge));
     }
 
     #[test]

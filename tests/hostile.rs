@@ -266,3 +266,70 @@ fn forged_sizes_that_would_abort_the_reader_are_refused_first() {
     let files = w.csv("files.csv");
     assert_eq!(files.iter().find(|r| r["path"] == "002.xlsx").unwrap()["fate"], "accepted");
 }
+
+#[test]
+fn an_unreadable_file_still_belongs_to_the_unit_its_name_gives() {
+    let w = Workdir::new();
+    w.write("inputs/004_LongBien.xlsx", b"not a workbook at all");
+    w.add_form("001.xlsx", &Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]));
+    assert!(w.run(&[]).status.success());
+    let files = w.csv("files.csv");
+    let f = files.iter().find(|r| r["path"] == "004_LongBien.xlsx").unwrap();
+    assert_eq!((f["unit_code"].as_str(), f["fate"].as_str()), ("004", "rejected"));
+    // The unit is told, and the progress sheet says it sent something that was not valid.
+    assert!(w.out("phan_hoi/004.xlsx").exists());
+    let rows = common::sheet_rows(&w.out("TongHop_2023-THD.xlsx"), "Tiến độ nộp");
+    let row = rows.iter().find(|r| r.first().is_some_and(|c| c == "004")).unwrap();
+    assert!(row.iter().any(|c| c == "Chưa có báo cáo hợp lệ"), "{row:?}");
+    assert!(row.iter().any(|c| c == "004_LongBien.xlsx"), "{row:?}");
+}
+
+#[test]
+fn a_fifo_or_a_dangling_link_is_ignored_not_waited_on() {
+    let w = Workdir::new();
+    w.add_form("001.xlsx", &Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]));
+    let fifo = w.inputs().join("002_pipe.xlsx");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    std::os::unix::fs::symlink(w.inputs().join("khong_co.xlsx"), w.inputs().join("003_link.xlsx")).unwrap();
+    std::os::unix::fs::symlink(w.path("outputs"), w.inputs().join("thu_muc")).unwrap();
+    let out =
+        w.cmd().args(["run", "--as-of", "2023-12-22"]).timeout(std::time::Duration::from_secs(60)).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let files = w.csv("files.csv");
+    for p in ["002_pipe.xlsx", "003_link.xlsx", "thu_muc"] {
+        assert_eq!(files.iter().find(|r| r["path"] == p).unwrap()["fate"], "ignored", "{p}");
+    }
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_hashed_whole_and_refused_with_its_size() {
+    use sha2::Digest;
+    let w = Workdir::new();
+    let big: Vec<u8> = (0..(21u32 << 20)).map(|i| (i % 251) as u8).collect();
+    w.write("inputs/005_lon.xlsx", &big);
+    assert!(w.run(&[]).status.success());
+    let files = w.csv("files.csv");
+    let expected: String = sha2::Sha256::digest(&big).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(files[0]["sha256"], expected);
+    assert_eq!(files[0]["unit_code"], "005");
+    let (code, msg) = issue_for(&w, "005_lon.xlsx");
+    assert_eq!(code, "E003");
+    assert!(msg.contains("tệp 22.020.096 byte, lớn hơn mức 20.971.520 byte"), "{msg}");
+}
+
+#[test]
+fn numbers_beyond_a_thousand_million_are_refused_not_summed() {
+    let w = Workdir::new();
+    for unit in ["001", "002", "003"] {
+        w.add_form(
+            &format!("{unit}.xlsx"),
+            &Form::district(unit, 3.0, 10.0, [100.0, 40.0, 60.0]).row("CT10", common::V::N(4e12)),
+        );
+    }
+    assert!(w.run(&[]).status.success());
+    let issues = w.csv("issues.csv");
+    assert_eq!(issues.iter().filter(|r| r["code"] == "E020" && r["indicator"] == "CT10").count(), 3);
+    let totals = w.csv("totals.csv");
+    let ct10 = totals.iter().find(|r| r["indicator"] == "CT10").unwrap();
+    assert_eq!((ct10["value"].as_str(), ct10["units_reporting"].as_str()), ("", "0"));
+}

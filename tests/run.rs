@@ -427,3 +427,24 @@ fn a_form_of_another_configured_period_is_ignored_and_periods_resolve_by_date() 
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(w.path("outputs/2024-THD/run.json").exists());
 }
+
+#[test]
+fn locked_outranks_usage_and_io_errors() {
+    let w = Workdir::new();
+    std::fs::create_dir_all(w.path("outputs")).unwrap();
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(w.path("outputs/.tonghop.lock"))
+        .unwrap();
+    lock.try_lock().unwrap();
+    for args in [&["run", "--period", "XXX"][..], &["run", "--inputs", "khong_co"], &["run", "--config", "khong_co"]] {
+        let out = w.cmd().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(4), "{args:?}: {}", stderr(&out));
+    }
+    drop(lock);
+    // Without the lock, usage comes before I/O.
+    let out = w.cmd().args(["run", "--period", "XXX", "--inputs", "khong_co"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

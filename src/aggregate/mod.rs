@@ -56,9 +56,9 @@ pub struct ActivitySums {
 impl ActivitySums {
     fn add(&mut self, participants: Option<Micros>, female: Option<Micros>, cost: Option<Micros>, online: bool) {
         self.activities += 1;
-        self.participants.0 += participants.map_or(0, |m| m.0);
-        self.female.0 += female.map_or(0, |m| m.0);
-        self.cost.0 += cost.map_or(0, |m| m.0);
+        self.participants.0 = self.participants.0.saturating_add(participants.map_or(0, |m| m.0));
+        self.female.0 = self.female.0.saturating_add(female.map_or(0, |m| m.0));
+        self.cost.0 = self.cost.0.saturating_add(cost.map_or(0, |m| m.0));
         self.online += u64::from(online);
     }
 }
@@ -106,6 +106,17 @@ pub fn aggregate(config: &Config, period: &Period, accepted: &[&Submission]) -> 
 
     let frame = values_frame(config, &values)?;
     let sums = grouped_sums(&frame, &["indicator", "breakdown"])?;
+    // Cells are capped at a thousand million, so a 64-bit total can only overflow past
+    // ~9,000 forms at the cap on one indicator; refuse to print a wrapped total even then.
+    let mut exact: BTreeMap<(usize, Breakdown), i128> = BTreeMap::new();
+    for v in &values {
+        *exact.entry((v.indicator, v.breakdown)).or_default() += i128::from(v.value.0);
+    }
+    if let Some(((i, b), _)) = exact.iter().find(|(_, sum)| i64::try_from(**sum).is_err()) {
+        return Err(PolarsError::ComputeError(
+            format!("the total of {} ({}) is beyond the exact range", config.indicators[*i].code, b.as_str()).into(),
+        ));
+    }
     let mut totals = Vec::new();
     for (i, ind) in config.indicators.iter().enumerate() {
         for &b in ind.breakdowns() {
@@ -222,7 +233,7 @@ fn activity_tables(config: &Config, period: &Period, accepted: &[&Submission]) -
             let bucket = if date < period.start { 0 } else { 1 + ((date - period.start).num_days() / 7) as usize };
             if let Some(cell) = t.by_week_type.get_mut(bucket).and_then(|w| w.get_mut(kind)) {
                 cell.0 += 1;
-                cell.1.0 += a.participants.map_or(0, |m| m.0);
+                cell.1.0 = cell.1.0.saturating_add(a.participants.map_or(0, |m| m.0));
             }
             let online = matches!(a.channel, Some(Channel::Online | Channel::Mixed));
             t.by_unit.entry(unit).or_default().add(a.participants, a.female, a.cost, online);

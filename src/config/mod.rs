@@ -74,7 +74,7 @@ impl UnitType {
             UnitType::Quan => lang.pick("Quận", "Urban districts"),
             UnitType::Huyen => lang.pick("Huyện", "Rural districts"),
             UnitType::ThiXa => lang.pick("Thị xã", "Town"),
-            UnitType::SoNganh => lang.pick("Sở, ban, ngành", "Departments"),
+            UnitType::SoNganh => lang.pick("Sở, ngành", "Departments"),
             UnitType::DoanThe => lang.pick("Đoàn thể", "Mass organisations"),
         }
     }

@@ -200,13 +200,11 @@ pub fn read_value(cell: Option<&Cell>) -> ReadValue {
     let invalid =
         |code, why_vi: &str, why_en: &str| ReadValue::Invalid { code, why_vi: why_vi.into(), why_en: why_en.into() };
     match cell {
-        Cell::Int(i) => match i.checked_mul(text::MICROS) {
-            Some(micros) => ReadValue::Value { micros, coerced: false },
-            None => invalid("E020", "số quá lớn", "the number is too large"),
-        },
+        Cell::Int(i) if i.abs() <= text::MAX_UNITS => ReadValue::Value { micros: i * text::MICROS, coerced: false },
+        Cell::Int(_) => invalid("E020", "số quá lớn (quá một tỷ)", "the number is too large (over a thousand million)"),
         Cell::Float(f) => match text::float_to_micros(*f) {
             Some(micros) => ReadValue::Value { micros, coerced: false },
-            None => invalid("E020", "số quá lớn", "the number is too large"),
+            None => invalid("E020", "số quá lớn (quá một tỷ)", "the number is too large (over a thousand million)"),
         },
         Cell::Text(t) => match text::parse_number(t) {
             Ok(p) => ReadValue::Value { micros: p.micros, coerced: p.coerced || !t.trim().is_empty() },
@@ -215,7 +213,9 @@ pub fn read_value(cell: Option<&Cell>) -> ReadValue {
                 "không rõ dấu chấm/phẩy là phân cách hàng nghìn hay thập phân (dấu chấm phân cách hàng nghìn, dấu phẩy là thập phân, ví dụ 1.234,5)",
                 "it is unclear whether . or , is the decimal point (write 1.234,5 or enter a plain number)",
             ),
-            Err(NumberError::TooLarge) => invalid("E020", "số quá lớn", "the number is too large"),
+            Err(NumberError::TooLarge) => {
+                invalid("E020", "số quá lớn (quá một tỷ)", "the number is too large (over a thousand million)")
+            }
             Err(NumberError::NotANumber) => invalid("E020", "không phải là số", "it is not a number"),
         },
         Cell::Bool(_) => invalid("E020", "là giá trị đúng/sai, không phải số", "it is a boolean, not a number"),

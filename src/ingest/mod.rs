@@ -18,6 +18,10 @@ use crate::model::{CellRef, Issue, Severity, Submission};
 use crate::text;
 use workbook::{OpenError, Workbook};
 
+/// Why a path that is no regular file (a FIFO, a device, a dangling link) is ignored: it is
+/// never opened, since opening a FIFO blocks.
+pub const NOT_A_REGULAR_FILE: &str = "not a regular file";
+
 pub const SPREADSHEET_EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xlsb", "xls", "ods"];
 
 /// A file under the inputs directory.
@@ -57,8 +61,10 @@ fn walk(root: &Path, dir: &Path, skip: Option<&Path>, out: &mut Vec<Found>) -> s
         let rel = path.strip_prefix(root).unwrap_or(&path);
         let rel = text::nfc(&rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"));
         let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-        let ignored = if meta.file_type().is_symlink() && !path.is_file() {
-            Some("not a regular file")
+        // Only regular files (behind a link or not) are read: a FIFO or a device would block.
+        let regular = std::fs::metadata(&path).is_ok_and(|m| m.is_file());
+        let ignored = if !regular {
+            Some(NOT_A_REGULAR_FILE)
         } else if name.starts_with("~$") || name.starts_with(".~lock") {
             Some("editor lock file")
         } else if name.starts_with('.') {
@@ -82,42 +88,107 @@ pub struct ReadContext<'a> {
 /// Reads one file into a submission. Never panics: a reader crash becomes a rejection.
 pub fn read(found: &Found, ctx: &ReadContext<'_>) -> Submission {
     let mut sub = Submission { path: found.rel.clone(), ..Default::default() };
-    let bytes = match read_bounded(&found.abs, ctx.config.limits.max_file_bytes) {
-        Ok(b) => b,
+    if let Some(why) = found.ignored {
+        if why != NOT_A_REGULAR_FILE
+            && let Ok((sha, _, _)) = read_bounded(&found.abs, 0)
+        {
+            sub.sha256 = sha;
+        }
+        return sub;
+    }
+    let max = ctx.config.limits.max_file_bytes;
+    let bytes = match read_bounded(&found.abs, max) {
+        Ok((sha, _, Some(bytes))) => {
+            sub.sha256 = sha;
+            bytes
+        }
+        Ok((sha, size, None)) => {
+            sub.sha256 = sha;
+            let e = OpenError::TooLarge {
+                vi: format!("tệp {} byte, lớn hơn mức {} byte", group_digits(size), group_digits(max)),
+                en: format!("{size} bytes > {max} bytes"),
+            };
+            sub.issues.push(file_issue(e.code(), e.message_vi(), e.message_en()));
+            identify_by_file_name(&mut sub, found, ctx);
+            return sub;
+        }
         Err(e) => {
             sub.issues.push(file_issue(
                 "E001",
-                format!("Không đọc được tệp: {e}."),
+                "Không đọc được tệp (lỗi hệ thống tệp); hãy kiểm tra quyền đọc.".into(),
                 format!("Cannot read the file: {e}."),
             ));
+            identify_by_file_name(&mut sub, found, ctx);
             return sub;
         }
     };
-    sub.sha256 = crate::config::hex(&Sha256::digest(&bytes));
-    if found.ignored.is_some() {
-        return sub;
-    }
     let result = catch_unwind(AssertUnwindSafe(|| read_form(bytes, &mut sub, ctx)));
     match result {
-        Ok(Ok(())) => identify(&mut sub, found, ctx),
-        Ok(Err(e)) => sub.issues.push(file_issue(e.code(), e.message_vi(), e.message_en())),
-        Err(_) => sub.issues.push(file_issue(
-            "E004",
-            "Tệp có cấu trúc bất thường làm trình đọc dừng lại. Hãy mở bằng Excel, lưu lại dưới dạng .xlsx và gửi lại."
-                .into(),
-            "The file's structure crashed the reader; re-save it as .xlsx.".into(),
-        )),
+        Ok(Ok(())) if !sub.sheet.is_empty() => identify(&mut sub, found, ctx),
+        Ok(Ok(())) => identify_by_file_name(&mut sub, found, ctx),
+        Ok(Err(e)) => {
+            sub.issues.push(file_issue(e.code(), e.message_vi(), e.message_en()));
+            identify_by_file_name(&mut sub, found, ctx);
+        }
+        Err(_) => {
+            sub.issues.push(file_issue(
+                "E004",
+                "Tệp có cấu trúc bất thường làm trình đọc dừng lại. Hãy mở bằng Excel, lưu lại dưới dạng .xlsx và gửi lại."
+                    .into(),
+                "The file's structure crashed the reader; re-save it as .xlsx.".into(),
+            ));
+            identify_by_file_name(&mut sub, found, ctx);
+        }
     }
     sub
 }
 
-/// Reads at most `max + 1` bytes: a file over the limit is refused without reading it all.
-fn read_bounded(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
-    let file = std::fs::File::open(path)?;
+/// A file that could not be read as a form still belongs to the unit its name gives
+/// (`005_...xlsx`): the unit is told, and the file counts for the run's period.
+fn identify_by_file_name(sub: &mut Submission, found: &Found, ctx: &ReadContext<'_>) {
+    if let Some(code) = code_from_file_name(&found.rel, ctx.config) {
+        sub.unit = Some(code);
+        sub.period = Some(ctx.period.code.clone());
+    }
+}
+
+/// `20971520` → `20.971.520`, as numbers are written in Vietnamese.
+fn group_digits(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A file's SHA-256 and size, and its bytes when it is no larger than `max`: a larger
+/// file is hashed as it streams by, never held.
+fn read_bounded(path: &Path, max: u64) -> std::io::Result<(String, u64, Option<Vec<u8>>)> {
+    let mut file = std::fs::File::open(path)?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut bytes = Vec::with_capacity(len.min(max + 1) as usize);
-    file.take(max + 1).read_to_end(&mut bytes)?;
-    Ok(bytes)
+    let mut hasher = Sha256::new();
+    let mut kept = Vec::with_capacity(len.min(max) as usize);
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&buf[..n]);
+        total += n as u64;
+        if total <= max {
+            kept.extend_from_slice(&buf[..n]);
+        }
+    }
+    let bytes = (total <= max).then_some(kept);
+    Ok((crate::config::hex(&hasher.finalize()), total, bytes))
 }
 
 fn file_issue(code: &str, vi: String, en: String) -> Issue {

@@ -89,9 +89,16 @@ impl Sheet {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OpenError {
     Empty,
+    /// What it is instead, as `"tiếng Việt / English"`.
     NotASpreadsheet(String),
     Encrypted,
-    TooLarge(String),
+    /// Which limit, in each language.
+    TooLarge {
+        vi: String,
+        en: String,
+    },
+    /// The reader's own words (English, technical); a `"tiếng Việt / English"` text is
+    /// shown in both languages.
     Corrupt(String),
 }
 
@@ -100,33 +107,41 @@ impl OpenError {
         match self {
             OpenError::Empty | OpenError::NotASpreadsheet(_) | OpenError::Corrupt(_) => "E001",
             OpenError::Encrypted => "E002",
-            OpenError::TooLarge(_) => "E003",
+            OpenError::TooLarge { .. } => "E003",
         }
     }
 
+    fn too_large(vi: String, en: String) -> OpenError {
+        OpenError::TooLarge { vi, en }
+    }
+
     pub fn message_vi(&self) -> String {
+        let vi_part = |why: &str| why.split_once(" / ").map(|(vi, _)| vi.to_string());
         match self {
             OpenError::Empty => "Tệp rỗng (0 byte). Hãy gửi lại tệp báo cáo.".into(),
-            OpenError::NotASpreadsheet(why) => {
-                format!(
-                    "Tệp không phải bảng tính Excel/LibreOffice ({why}). Hãy lưu lại bằng Excel dưới dạng .xlsx và gửi lại."
-                )
-            }
+            OpenError::NotASpreadsheet(why) => format!(
+                "Tệp không phải bảng tính Excel/LibreOffice ({}). Hãy lưu lại bằng Excel dưới dạng .xlsx và gửi lại.",
+                vi_part(why).unwrap_or_else(|| why.clone())
+            ),
             OpenError::Encrypted => "Tệp bị mã hóa (đặt mật khẩu). Hãy gỡ mật khẩu rồi gửi lại.".into(),
-            OpenError::TooLarge(why) => format!("Tệp vượt giới hạn cho phép ({why}). Hãy chỉ gửi biểu mẫu báo cáo."),
-            OpenError::Corrupt(why) => {
-                format!("Tệp bị hỏng, không đọc được ({why}). Hãy mở lại bằng Excel, lưu và gửi lại.")
+            OpenError::TooLarge { vi, .. } => {
+                format!("Tệp vượt giới hạn cho phép ({vi}). Hãy chỉ gửi biểu mẫu báo cáo.")
             }
+            OpenError::Corrupt(why) => match vi_part(why) {
+                Some(vi) => format!("Tệp bị hỏng, không đọc được ({vi}). Hãy mở lại bằng Excel, lưu và gửi lại."),
+                None => "Tệp bị hỏng, không đọc được. Hãy mở lại bằng Excel, lưu và gửi lại.".into(),
+            },
         }
     }
 
     pub fn message_en(&self) -> String {
+        let en_part = |why: &str| why.split_once(" / ").map_or_else(|| why.to_string(), |(_, en)| en.to_string());
         match self {
             OpenError::Empty => "The file is empty (0 bytes).".into(),
-            OpenError::NotASpreadsheet(why) => format!("The file is not a spreadsheet ({why})."),
+            OpenError::NotASpreadsheet(why) => format!("The file is not a spreadsheet ({}).", en_part(why)),
             OpenError::Encrypted => "The file is encrypted (password-protected).".into(),
-            OpenError::TooLarge(why) => format!("The file exceeds a limit ({why})."),
-            OpenError::Corrupt(why) => format!("The file is corrupt ({why})."),
+            OpenError::TooLarge { en, .. } => format!("The file exceeds a limit ({en})."),
+            OpenError::Corrupt(why) => format!("The file is corrupt ({}).", en_part(why)),
         }
     }
 }
@@ -164,7 +179,10 @@ impl Workbook {
             return Err(OpenError::Empty);
         }
         if bytes.len() as u64 > limits.max_file_bytes {
-            return Err(OpenError::TooLarge(format!("{} bytes > {} bytes", bytes.len(), limits.max_file_bytes)));
+            return Err(OpenError::too_large(
+                format!("tệp {} byte, lớn hơn mức {} byte", bytes.len(), limits.max_file_bytes),
+                format!("{} bytes > {} bytes", bytes.len(), limits.max_file_bytes),
+            ));
         }
         let kind = sniff(&bytes, limits)?;
         // xls and ods materialise every sheet as a dense range on open: read one at a time.
@@ -202,7 +220,12 @@ impl Workbook {
         let mut sheet = Sheet { name: name.to_string(), rows: BTreeMap::new() };
         let max = self.max_cells;
         let is_1904 = self.is_1904;
-        let too_many = || OpenError::TooLarge(format!("sheet \"{name}\" has more than {max} cells"));
+        let too_many = || {
+            OpenError::too_large(
+                format!("trang tính \"{name}\" có hơn {max} ô"),
+                format!("sheet \"{name}\" has more than {max} cells"),
+            )
+        };
         let mut count = 0u64;
         match &mut self.inner {
             Inner::Xlsx(w) => {
@@ -356,10 +379,10 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<Kind, OpenError> {
         total = total.saturating_add(f.size());
         let ratio = f.size() / f.compressed_size().max(1);
         if f.size() > 1 << 20 && ratio > limits.max_compression_ratio {
-            return Err(OpenError::TooLarge(format!(
-                "zip entry compressed {ratio}:1 > {}:1, a decompression bomb",
-                limits.max_compression_ratio
-            )));
+            return Err(OpenError::too_large(
+                format!("tỷ lệ nén {ratio}:1, vượt mức {}:1: tệp nén bất thường", limits.max_compression_ratio),
+                format!("zip entry compressed {ratio}:1 > {}:1, a decompression bomb", limits.max_compression_ratio),
+            ));
         }
         let name = f.name().map(|n| n.to_string()).unwrap_or_default();
         if name == "mimetype" {
@@ -368,10 +391,10 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<Kind, OpenError> {
         names.push(name);
     }
     if total > limits.max_uncompressed_bytes {
-        return Err(OpenError::TooLarge(format!(
-            "{total} bytes uncompressed > {} bytes",
-            limits.max_uncompressed_bytes
-        )));
+        return Err(OpenError::too_large(
+            format!("dung lượng giải nén {total} byte, lớn hơn mức {} byte", limits.max_uncompressed_bytes),
+            format!("{total} bytes uncompressed > {} bytes", limits.max_uncompressed_bytes),
+        ));
     }
     // Declared sizes can lie: inflate the large parts once, counting, up to the limit.
     let mut inflated: u64 = 0;
@@ -386,10 +409,16 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<Kind, OpenError> {
             .map_err(|e| OpenError::Corrupt(format!("zip: {e}")))?;
         inflated += n;
         if inflated > limits.max_uncompressed_bytes {
-            return Err(OpenError::TooLarge(format!(
-                "more than {} bytes uncompressed, more than declared: a decompression bomb",
-                limits.max_uncompressed_bytes
-            )));
+            return Err(OpenError::too_large(
+                format!(
+                    "giải nén ra hơn {} byte, nhiều hơn khai báo: tệp nén bất thường",
+                    limits.max_uncompressed_bytes
+                ),
+                format!(
+                    "more than {} bytes uncompressed, more than declared: a decompression bomb",
+                    limits.max_uncompressed_bytes
+                ),
+            ));
         }
     }
     if names.iter().any(|n| n == "xl/workbook.xml") {
@@ -400,7 +429,10 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<Kind, OpenError> {
     } else if mimetype_ods && names.iter().any(|n| n == "content.xml") {
         let cells = ods_used_area(&mut zip)?;
         if cells > limits.max_cells_per_sheet {
-            return Err(OpenError::TooLarge(format!("a sheet spans {cells} cells > {}", limits.max_cells_per_sheet)));
+            return Err(OpenError::too_large(
+                format!("một trang tính trải trên {cells} ô, vượt mức {} ô", limits.max_cells_per_sheet),
+                format!("a sheet spans {cells} cells > {}", limits.max_cells_per_sheet),
+            ));
         }
         Ok(Kind::Ods)
     } else {
@@ -457,10 +489,10 @@ fn check_xls_dimensions(bytes: &[u8], limits: &Limits) -> Result<(), OpenError> 
         if kind == 0x0200 {
             let area = xls_declared_area(data);
             if area > limits.max_cells_per_sheet {
-                return Err(OpenError::TooLarge(format!(
-                    "a sheet declares {area} cells > {}",
-                    limits.max_cells_per_sheet
-                )));
+                return Err(OpenError::too_large(
+                    format!("một trang tính khai báo {area} ô, vượt mức {} ô", limits.max_cells_per_sheet),
+                    format!("a sheet declares {area} cells > {}", limits.max_cells_per_sheet),
+                ));
             }
         }
         at += 4 + len;

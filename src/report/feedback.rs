@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use rust_xlsxwriter::{ColNum, DocProperties, Format, FormatAlign, RowNum, Workbook, Worksheet, XlsxError};
 
 use super::RunMeta;
-use super::workbook::{Styles, clip, date_text, print_setup, put_text, severity_label, write_headers};
+use super::workbook::{Styles, clip, date_text, print_setup, put_text, severity_label, wrapped_height, write_headers};
 use crate::config::Config;
 use crate::model::{Lang, Severity, Submission};
 use crate::pipeline::Outcome;
@@ -165,7 +165,8 @@ fn write_sheet(
     row += 2;
 
     let head = row;
-    let headers = ["STT", "Tệp", "Sheet", "Ô", "Mã lỗi", "Mức độ", "Chỉ tiêu", "Giá trị đã đọc", "Nội dung cần sửa"];
+    let headers =
+        ["STT", "Tệp", "Trang tính", "Ô", "Mã lỗi", "Mức độ", "Chỉ tiêu", "Giá trị đã đọc", "Nội dung cần sửa"];
     write_headers(ws, head, &headers, &st.header)?;
     row += 1;
     let mut stt = 0u32;
@@ -184,6 +185,8 @@ fn write_sheet(
             put_text(ws, row, 6, i.indicator.as_deref().unwrap_or(""), &st.text)?;
             put_text(ws, row, 7, &i.value, &st.wrap)?;
             put_text(ws, row, 8, &i.message_vi, &st.wrap)?;
+            let chars = i.message_vi.chars().count().max(f.sub.path.chars().count() * 70 / 30);
+            ws.set_row_height(row, wrapped_height(chars, 70.0))?;
             row += 1;
         }
     }

@@ -110,6 +110,13 @@ pub(crate) fn clip(s: &str) -> &str {
 }
 
 /// Writes text as a string cell: never a formula, whatever it starts with.
+/// The height of a row whose wrapped text runs `chars` characters in a column `width`
+/// characters wide: LibreOffice does not grow such rows by itself.
+pub(crate) fn wrapped_height(chars: usize, width: f64) -> f64 {
+    let lines = (chars as f64 / (width * 0.95).max(1.0)).ceil().max(1.0);
+    15.0 * lines
+}
+
 /// A row of column headers, left to right from column A.
 pub(crate) fn write_headers(ws: &mut Worksheet, row: RowNum, headers: &[&str], f: &Format) -> Result<(), XlsxError> {
     for (c, h) in headers.iter().enumerate() {
@@ -762,7 +769,12 @@ fn submissions_sheet(
         ws.write_string_with_format(row, 4, status_label(o, u.file, lang), &st.text)?;
         put_text(ws, row, 5, file.map_or("", |f| f.sub.path.as_str()), &st.text)?;
         put_date(ws, row, 6, file.and_then(|f| f.sub.header.report_date), &st.date)?;
-        ws.write_string_with_format(row, 7, u.timeliness.label(lang), &st.text)?;
+        // A unit whose only report was rejected has sent something: say so.
+        let standing = match (u.timeliness, u.file) {
+            (Timeliness::Missing, Some(_)) => lang.pick("Chưa có báo cáo hợp lệ", "No valid report"),
+            (t, _) => t.label(lang),
+        };
+        ws.write_string_with_format(row, 7, standing, &st.text)?;
         put_number(ws, row, 8, file.map(|f| f.sub.errors() as f64), &st.count)?;
         put_number(ws, row, 9, file.map(|f| f.sub.warnings() as f64), &st.count)?;
         put_text(ws, row, 10, &unit.contact, &st.text)?;
@@ -783,7 +795,7 @@ fn issues_sheet(ws: &mut Worksheet, o: &Outcome, meta: &RunMeta, st: &Styles) ->
     let headers = [
         lang.pick("Tệp", "File"),
         lang.pick("Mã đơn vị", "Unit code"),
-        "Sheet",
+        lang.pick("Trang tính", "Sheet"),
         lang.pick("Ô", "Cell"),
         lang.pick("Mã lỗi", "Code"),
         lang.pick("Mức độ", "Severity"),
@@ -817,6 +829,7 @@ fn issues_sheet(ws: &mut Worksheet, o: &Outcome, meta: &RunMeta, st: &Styles) ->
             put_text(ws, row, 6, i.indicator.as_deref().unwrap_or(""), &st.text)?;
             put_text(ws, row, 7, &i.value, &st.text)?;
             put_text(ws, row, 8, i.message(lang), &st.wrap)?;
+            ws.set_row_height(row, wrapped_height(i.message(lang).chars().count(), 80.0))?;
             row += 1;
         }
     }
@@ -1011,10 +1024,12 @@ fn activities_sheet(
     ws.insert_chart_with_offset(charts_row, 0, &pie, 860, 0)?;
     row = charts_row + 20;
 
-    // Activities by unit: district-level units first (all expected ones, most active
-    // first, drawn in a bar chart beside the table), then the other units with activities.
+    // Activities by unit: district-level units first (every one with an accepted report,
+    // most active first, drawn in a bar chart beside the table), then the other units with
+    // activities. A unit without an accepted report is not listed: blank is not zero.
     let mut listed: BTreeSet<usize> = a.by_unit.keys().copied().collect();
-    listed.extend(o.units.iter().map(|u| u.unit).filter(|&ui| config.units[ui].unit_type.family() == 0));
+    listed
+        .extend(o.units.iter().filter(|u| u.accepted && config.units[u.unit].unit_type.family() == 0).map(|u| u.unit));
     let activities_of = |ui: usize| a.by_unit.get(&ui).copied().unwrap_or_default();
     let mut district: Vec<usize> =
         listed.iter().copied().filter(|&ui| config.units[ui].unit_type.family() == 0).collect();
@@ -1589,14 +1604,23 @@ mod tests {
         let (_dir, mut wb) = open(&bytes);
         let a = wb.worksheet_range("Hoạt động").unwrap();
         let head = find_row(&a, 0, "Đơn vị").unwrap();
-        // 001 held both activities; every expected district-level unit has a row.
+        // 001 held both activities; every district-level unit with an accepted report has a
+        // row, and no unit without one (blank is not zero).
         assert_eq!(a.get_value((head + 1, 1)), Some(&Data::String("001".into())));
         assert_eq!(num(&a, head + 1, 3), 2.0);
         assert_eq!(num(&a, head + 1, 4), 250.0);
         assert_eq!(num(&a, head + 1, 5), 1.0);
-        let district = o.units.iter().filter(|u| config.units[u.unit].unit_type.family() == 0).count();
-        assert_eq!(a.end().unwrap().0, head + district as u32);
-        assert_eq!(num(&a, head + 2, 3), 0.0);
+        let mut listed: BTreeSet<usize> = o.tables.activities.by_unit.keys().copied().collect();
+        listed.extend(
+            o.units.iter().filter(|u| u.accepted && config.units[u.unit].unit_type.family() == 0).map(|u| u.unit),
+        );
+        assert!(listed.len() < o.units.len());
+        assert_eq!(a.end().unwrap().0, head + listed.len() as u32);
+        for r in head + 1..=head + listed.len() as u32 {
+            let code = a.get_value((r, 1)).unwrap().to_string();
+            let ui = config.unit_position(&code).unwrap();
+            assert!(listed.contains(&ui), "{code} is listed without an accepted report");
+        }
     }
 
     #[test]

@@ -116,7 +116,7 @@ pub fn validate(sub: &mut Submission, config: &Config, period: &Period) {
                 let mut sum = 0i64;
                 for &(i, b) in terms {
                     match sub.value(i, b) {
-                        Some(v) => sum += v.0,
+                        Some(v) => sum = sum.saturating_add(v.0),
                         None if rule.when_blank == WhenBlank::Zero => {}
                         None => return None,
                     }
@@ -145,8 +145,8 @@ pub fn validate(sub: &mut Submission, config: &Config, period: &Period) {
                 cell,
                 &ind.code,
                 shown,
-                format!("Chỉ tiêu {}: {} Số đã ghi: {found_vi}.{hint}", ind.code, rule.message),
-                format!("{}: {} Found {found_en}.", ind.code, rule.message_en),
+                format!("{} Số đã ghi: {found_vi}.{hint}", rule.message),
+                format!("{} Found {found_en}.", rule.message_en),
             ));
         }
     }
@@ -193,13 +193,16 @@ fn activity_cross_checks(sub: &Submission, config: &Config, period: &Period) -> 
         }
         let t = &config.activity_types[kind];
         if let Some(i) = t.count_indicator {
-            sums.entry(i).or_insert((0, "số hoạt động", "activities")).0 += crate::text::MICROS;
+            let e = sums.entry(i).or_insert((0, "số hoạt động", "activities"));
+            e.0 = e.0.saturating_add(crate::text::MICROS);
         }
         if let (Some(i), Some(p)) = (t.participants_indicator, a.participants) {
-            sums.entry(i).or_insert((0, "số người tham gia", "participants")).0 += p.0;
+            let e = sums.entry(i).or_insert((0, "số người tham gia", "participants"));
+            e.0 = e.0.saturating_add(p.0);
         }
         if let (Some(i), Some(c)) = (t.cost_indicator, a.cost) {
-            sums.entry(i).or_insert((0, "tổng kinh phí", "total cost")).0 += c.0;
+            let e = sums.entry(i).or_insert((0, "tổng kinh phí", "total cost"));
+            e.0 = e.0.saturating_add(c.0);
         }
     }
     let mut out = Vec::new();
