@@ -442,7 +442,8 @@ impl Config {
         let limits = match toml::from_str::<Limits>(t) {
             Ok(l) => Some(l),
             Err(err) => {
-                e.push(toml_line(t, &err), None, err.message().to_string());
+                let key = toml_key(t, &err);
+                e.push(toml_line(t, &err), key.as_deref(), err.message().trim().to_string());
                 None
             }
         };
@@ -567,6 +568,34 @@ fn toml_line(text: &str, err: &toml::de::Error) -> Option<u64> {
     err.span().map(|s| line_of(text, s.start))
 }
 
+/// The key a TOML error points at, read off its line (`max_file_bytes = -5`).
+fn toml_key(text: &str, err: &toml::de::Error) -> Option<String> {
+    let line = text.lines().nth(usize::try_from(toml_line(text, err)?).ok()?.checked_sub(1)?)?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim();
+    (!key.is_empty() && !key.starts_with('[')).then(|| key.to_string())
+}
+
+/// The line of `key = …` in the table entry that starts at byte `from` (a `[[period]]` or
+/// `[[rule]]`), so that an error names the line of the key, not of the entry.
+fn key_line(text: &str, from: usize, key: &str) -> Option<u64> {
+    let key = key.rsplit('.').next().unwrap_or(key);
+    let mut offset = from;
+    for (i, l) in text[from.min(text.len())..].split('\n').enumerate() {
+        let t = l.trim_start();
+        if i > 0 && (t == "[[period]]" || t == "[[rule]]") {
+            break;
+        }
+        if let Some(rest) = t.strip_prefix(key)
+            && rest.trim_start().starts_with('=')
+        {
+            return Some(line_of(text, offset));
+        }
+        offset += l.len() + 1;
+    }
+    None
+}
+
 fn line_of(text: &str, offset: usize) -> u64 {
     text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() as u64 + 1
 }
@@ -589,10 +618,13 @@ fn csv_records(text: &str, e: &mut Errors, required: &[&str]) -> Vec<(u64, HashM
             return vec![];
         }
     };
-    for col in required {
-        if !headers.iter().any(|h| h == col) {
-            e.push(Some(1), Some(col), "required column is missing");
-        }
+    let missing: Vec<&&str> = required.iter().filter(|col| !headers.iter().any(|h| h == **col)).collect();
+    for col in &missing {
+        e.push(Some(1), Some(col), "required column is missing");
+    }
+    if !missing.is_empty() {
+        // Every row would repeat the same complaint.
+        return vec![];
     }
     let mut out = Vec::new();
     for rec in rdr.records() {
@@ -832,7 +864,8 @@ fn parse_rules(text: &str, indicators: &[Indicator], e: &mut Errors) -> Vec<Rule
     let file: RulesFile = match toml::from_str(text) {
         Ok(f) => f,
         Err(err) => {
-            e.push(toml_line(text, &err), None, err.message().trim().to_string());
+            let key = toml_key(text, &err);
+            e.push(toml_line(text, &err), key.as_deref(), err.message().trim().to_string());
             return vec![];
         }
     };
@@ -841,14 +874,16 @@ fn parse_rules(text: &str, indicators: &[Indicator], e: &mut Errors) -> Vec<Rule
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for spanned in file.rule {
-        let line = Some(line_of(text, spanned.span().start));
+        let start = spanned.span().start;
+        let line = Some(line_of(text, start));
+        let at = |key: &str| key_line(text, start, key).or(line);
         let def = spanned.into_inner();
         let severity = match def.code.chars().next() {
             Some('E') => Severity::Error,
             Some('W') => Severity::Warning,
             _ => {
                 e.push(
-                    line,
+                    at("code"),
                     Some("code"),
                     format!("rule code `{}` must start with E (error) or W (warning)", def.code),
                 );
@@ -856,20 +891,20 @@ fn parse_rules(text: &str, indicators: &[Indicator], e: &mut Errors) -> Vec<Rule
             }
         };
         if !seen.insert(def.code.clone()) {
-            e.push(line, Some("code"), format!("rule code `{}` appears twice", def.code));
+            e.push(at("code"), Some("code"), format!("rule code `{}` appears twice", def.code));
         }
         let when_blank = match def.when_blank.as_str() {
             "skip" => WhenBlank::Skip,
             "zero" => WhenBlank::Zero,
             other => {
-                e.push(line, Some("when_blank"), format!("`{other}` is not skip or zero"));
+                e.push(at("when_blank"), Some("when_blank"), format!("`{other}` is not skip or zero"));
                 continue;
             }
         };
         let check: Check = match rules::parse_check(&def.check) {
             Ok(c) => c,
             Err(msg) => {
-                e.push(line, Some("check"), format!("rule {}: {msg}", def.code));
+                e.push(at("check"), Some("check"), format!("rule {}: {msg}", def.code));
                 continue;
             }
         };
@@ -877,7 +912,7 @@ fn parse_rules(text: &str, indicators: &[Indicator], e: &mut Errors) -> Vec<Rule
             None => vec![None],
             Some("by_sex") => indicators.iter().enumerate().filter(|(_, i)| i.by_sex).map(|(i, _)| Some(i)).collect(),
             Some(other) => {
-                e.push(line, Some("each"), format!("`{other}` is not by_sex"));
+                e.push(at("each"), Some("each"), format!("`{other}` is not by_sex"));
                 continue;
             }
         };
@@ -893,7 +928,7 @@ fn parse_rules(text: &str, indicators: &[Indicator], e: &mut Errors) -> Vec<Rule
                             None => {
                                 if !bad {
                                     e.push(
-                                        line,
+                                        at("check"),
                                         Some("check"),
                                         format!("rule {}: unknown indicator `{code}`", def.code),
                                     );
@@ -905,7 +940,7 @@ fn parse_rules(text: &str, indicators: &[Indicator], e: &mut Errors) -> Vec<Rule
                         (Term::Own(b), None) => {
                             if !bad {
                                 e.push(
-                                    line,
+                                    at("check"),
                                     Some("check"),
                                     format!("rule {}: `{}` needs each = \"by_sex\"", def.code, b.as_str()),
                                 );
@@ -986,23 +1021,26 @@ fn parse_periods(text: &str, indicators: &[Indicator], e: &mut Errors) -> Vec<Pe
     let file: PeriodsFile = match toml::from_str(text) {
         Ok(f) => f,
         Err(err) => {
-            e.push(toml_line(text, &err), None, err.message().trim().to_string());
+            let key = toml_key(text, &err);
+            e.push(toml_line(text, &err), key.as_deref(), err.message().trim().to_string());
             return vec![];
         }
     };
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     for spanned in file.period {
-        let line = Some(line_of(text, spanned.span().start));
+        let start = spanned.span().start;
+        let line = Some(line_of(text, start));
+        let at = |key: &str| key_line(text, start, key).or(line);
         let def = spanned.into_inner();
         if !seen.insert(def.code.clone()) {
-            e.push(line, Some("code"), format!("period `{}` appears twice", def.code));
+            e.push(at("code"), Some("code"), format!("period `{}` appears twice", def.code));
         }
         let before = e.list.len();
         let mut date = |key: &str, s: &str| -> Option<NaiveDate> {
             let d = text::parse_date_text(s);
             if d.is_none() {
-                e.push(line, Some(key), format!("period {}: `{s}` is not a date dd/mm/yyyy", def.code));
+                e.push(at(key), Some(key), format!("period {}: `{s}` is not a date dd/mm/yyyy", def.code));
             }
             d
         };
@@ -1013,16 +1051,18 @@ fn parse_periods(text: &str, indicators: &[Indicator], e: &mut Errors) -> Vec<Pe
         let activity_start = def.activity_start.as_deref().map(|s| date("activity_start", s));
         let (Some(start), Some(end), Some(deadline)) = (start, end, deadline) else { continue };
         if end < start {
-            e.push(line, Some("end"), format!("period {}: ends before it starts", def.code));
+            e.push(at("end"), Some("end"), format!("period {}: ends before it starts", def.code));
         }
         if deadline < start {
-            e.push(line, Some("deadline"), format!("period {}: deadline before the start", def.code));
+            e.push(at("deadline"), Some("deadline"), format!("period {}: deadline before the start", def.code));
         }
         let mut types = Vec::new();
         for t in &def.expected_unit_types {
             match UnitType::parse(t) {
                 Some(ut) => types.push(ut),
-                None => e.push(line, Some("expected_unit_types"), format!("unknown unit type `{t}`")),
+                None => {
+                    e.push(at("expected_unit_types"), Some("expected_unit_types"), format!("unknown unit type `{t}`"))
+                }
             }
         }
         let mut targets = Vec::new();
@@ -1033,7 +1073,7 @@ fn parse_periods(text: &str, indicators: &[Indicator], e: &mut Errors) -> Vec<Pe
                 "timeliness" => TargetKind::Timeliness,
                 other => {
                     e.push(
-                        line,
+                        at("target.kind"),
                         Some("target.kind"),
                         format!("`{other}` is not indicator_reported, completeness or timeliness"),
                     );
@@ -1044,12 +1084,12 @@ fn parse_periods(text: &str, indicators: &[Indicator], e: &mut Errors) -> Vec<Pe
                 (TargetKind::IndicatorReported, Some(code)) => {
                     let found = indicators.iter().position(|i| i.code.eq_ignore_ascii_case(code));
                     if found.is_none() {
-                        e.push(line, Some("target.indicator"), format!("unknown indicator `{code}`"));
+                        e.push(at("target.indicator"), Some("target.indicator"), format!("unknown indicator `{code}`"));
                     }
                     found
                 }
                 (TargetKind::IndicatorReported, None) => {
-                    e.push(line, Some("target.indicator"), "indicator_reported needs an indicator");
+                    e.push(at("target.indicator"), Some("target.indicator"), "indicator_reported needs an indicator");
                     None
                 }
                 _ => None,
@@ -1153,7 +1193,7 @@ mod tests {
         let text = "[[rule]]\ncode = \"E1\"\ncheck = \"CT21 <= CT20\"\nmessage = \"a\"\n\n[[rule]]\ncode = \"E2\"\ncheck = \"CT99 <= CT20\"\nmessage = \"b\"\n";
         let err = with_table("rules.toml", text).unwrap_err();
         assert_eq!(err.0.len(), 1);
-        assert_eq!(err.0[0].line, Some(6));
+        assert_eq!(err.0[0].line, Some(8), "the line of `check`");
         assert_eq!(err.0[0].key.as_deref(), Some("check"));
         assert!(err.0[0].message.contains("CT99"));
     }
@@ -1163,6 +1203,22 @@ mod tests {
         let text = include_str!("default/periods.toml").replace("20/12/2023", "2023-20-12x");
         let err = with_table("periods.toml", &text).unwrap_err();
         assert_eq!(err.0[0].key.as_deref(), Some("deadline"));
+        // The line of the key itself, not of its [[period]].
+        let want = text.lines().position(|l| l.starts_with("deadline")).unwrap() as u64 + 1;
+        assert_eq!(err.0[0].line, Some(want));
+    }
+
+    #[test]
+    fn a_bad_value_names_its_key_and_a_missing_column_is_said_once() {
+        let err = with_table(
+            "limits.toml",
+            "max_file_bytes = -5\nmax_uncompressed_bytes = 1\nmax_compression_ratio = 1\nmax_cells_per_sheet = 1\n",
+        )
+        .unwrap_err();
+        assert_eq!((err.0[0].line, err.0[0].key.as_deref()), (Some(1), Some("max_file_bytes")));
+        let err = with_table("units.csv", "code,ten,type\n001,A,quan\n002,B,quan\n003,C,quan\n").unwrap_err();
+        assert_eq!(err.0.len(), 1, "{err}");
+        assert_eq!(err.0[0].key.as_deref(), Some("name"));
     }
 
     #[test]
