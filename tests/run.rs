@@ -448,3 +448,23 @@ fn locked_outranks_usage_and_io_errors() {
     let out = w.cmd().args(["run", "--period", "XXX", "--inputs", "khong_co"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn the_summary_closes_like_a_document_and_groups_are_totalled() {
+    let w = Workdir::new();
+    basic(&w);
+    w.add_form("016.xlsx", &Form::district("016", 4.0, 10.0, [100.0, 40.0, 60.0]));
+    assert!(w.run(&[]).status.success());
+    let wb = w.out("TongHop_2023-THD.xlsx");
+    let summary = sheet_rows(&wb, "Tổng hợp");
+    let cells: Vec<&String> = summary.iter().flatten().collect();
+    assert!(cells.iter().any(|c| c.as_str() == "Nơi nhận:"));
+    assert!(cells.iter().any(|c| c.as_str() == "Hà Nội, ngày 22 tháng 12 năm 2023"));
+    assert!(cells.iter().any(|c| c.as_str() == "GIÁM ĐỐC"));
+    // Nội thành: 001 and 002 (3 + 2); Ngoại thành: 016 (4); CT01 is the first indicator column.
+    let matrix = sheet_rows(&wb, "Theo đơn vị");
+    let col = matrix[0].iter().position(|c| c == "CT01").unwrap();
+    let group = |name: &str| matrix.iter().find(|r| r.get(1).is_some_and(|c| c == name)).map(|r| r[col].clone());
+    assert_eq!(group("Nội thành").as_deref(), Some("5"));
+    assert_eq!(group("Ngoại thành").as_deref(), Some("4"));
+}

@@ -212,6 +212,10 @@ pub struct Period {
     pub issuer: String,
     pub agency: String,
     pub plan: String,
+    /// Signature block: place of issue, the signer's title, the recipients.
+    pub place: String,
+    pub signer: String,
+    pub recipients: Vec<String>,
     pub targets: Vec<Target>,
 }
 
@@ -1002,6 +1006,12 @@ struct PeriodDef {
     #[serde(default)]
     plan: String,
     #[serde(default)]
+    place: String,
+    #[serde(default)]
+    signer: String,
+    #[serde(default)]
+    recipients: Vec<String>,
+    #[serde(default)]
     target: Vec<TargetDef>,
 }
 
@@ -1118,6 +1128,9 @@ fn parse_periods(text: &str, indicators: &[Indicator], e: &mut Errors) -> Vec<Pe
             issuer: def.issuer,
             agency: def.agency,
             plan: def.plan,
+            place: def.place,
+            signer: def.signer,
+            recipients: def.recipients,
             targets,
         });
     }

@@ -627,6 +627,48 @@ fn summary_sheet(
         chart.legend().set_position(ChartLegendPosition::Bottom);
         chart.set_width(760).set_height(300);
         ws.insert_chart(row, 0, &chart)?;
+        row += 17;
+    }
+    signature_block(ws, row, &o.period, meta, st)
+}
+
+/// Recipients on the left; place and date, the signer's title on the right: the close of
+/// an administrative document, so the sheet can be signed and sent as it is.
+fn signature_block(
+    ws: &mut Worksheet,
+    row: RowNum,
+    p: &crate::config::Period,
+    meta: &RunMeta,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let lang = meta.lang;
+    let italic = Format::new().set_italic().set_align(FormatAlign::Center);
+    let title = Format::new().set_bold().set_align(FormatAlign::Center);
+    use chrono::Datelike;
+    let d = meta.as_of;
+    let dated = match (lang, p.place.is_empty()) {
+        (Lang::Vi, false) => format!("{}, ngày {:02} tháng {:02} năm {}", p.place, d.day(), d.month(), d.year()),
+        (Lang::Vi, true) => format!("Ngày {:02} tháng {:02} năm {}", d.day(), d.month(), d.year()),
+        (Lang::En, false) => format!("{}, {}", p.place, date_text(d)),
+        (Lang::En, true) => date_text(d),
+    };
+    ws.merge_range(row, 4, row, 7, &dated, &italic)?;
+    if !p.signer.is_empty() {
+        ws.merge_range(row + 1, 4, row + 1, 7, &p.signer, &title)?;
+        ws.merge_range(
+            row + 2,
+            4,
+            row + 2,
+            7,
+            lang.pick("(Ký, ghi rõ họ tên, đóng dấu)", "(Signature and seal)"),
+            &italic,
+        )?;
+    }
+    if !p.recipients.is_empty() {
+        ws.write_string_with_format(row + 1, 0, lang.pick("Nơi nhận:", "Recipients:"), &st.bold_text)?;
+        for (i, r) in p.recipients.iter().enumerate() {
+            ws.merge_range(row + 2 + i as RowNum, 0, row + 2 + i as RowNum, 2, &format!("- {r};"), &st.text)?;
+        }
     }
     Ok(())
 }
@@ -728,10 +770,27 @@ fn matrix_sheet(
             }
         }
     }
+    // Totals by group (nội thành, ngoại thành, …), below the table and outside its filter.
+    let groups: BTreeSet<&str> = o.tables.by_group.keys().map(|(g, _, _)| g.as_str()).collect();
+    let mut row = grand_row + 2;
+    if !groups.is_empty() {
+        ws.write_string_with_format(row, 1, lang.pick("Cộng theo nhóm đơn vị", "Totals by group"), &st.bold_text)?;
+        row += 1;
+    }
+    for g in groups {
+        put_text(ws, row, 1, g, &st.bold_text)?;
+        for &(k, b, c) in &columns {
+            let v = o.tables.by_group.get(&(g.to_string(), k, b)).and_then(|t| t.value);
+            put_number(ws, row, c, v.map(Micros::as_f64), st.value(config.indicators[k].value_type, true))?;
+        }
+        row += 1;
+    }
     ws.autofilter(0, 0, grand_row, mx.width.max(MATRIX_FIXED + 1) - 1)?;
     ws.set_freeze_panes(1, 2)?;
     ws.set_repeat_rows(0, 0)?;
-    print_setup(ws);
+    // Too wide for one readable page: three pages across, the unit columns on each.
+    ws.set_paper_size(9).set_landscape().set_print_fit_to_pages(3, 0);
+    ws.set_repeat_columns(0, 1)?;
     Ok(())
 }
 
