@@ -305,6 +305,46 @@ mod tests {
     }
 
     #[test]
+    fn activities_by_week_type_channel_and_unit_are_hand_sums() {
+        use crate::model::{Activity, Channel};
+        let c = Config::embedded().unwrap();
+        let p = &c.periods[0];
+        let d = |m: u32, day: u32| chrono::NaiveDate::from_ymd_opt(2023, m, day);
+        let act = |date, kind: usize, channel, people: i64, female: i64, cost: i64| Activity {
+            row: 3,
+            date,
+            kind: Some(kind),
+            channel: Some(channel),
+            participants: Some(Micros::from_units(people)),
+            female: Some(Micros::from_units(female)),
+            cost: Some(Micros::from_units(cost)),
+        };
+        let mut a = sub("001", &[]);
+        a.activities = vec![
+            act(d(11, 10), 0, Channel::InPerson, 500, 300, 20), // before the period (launch on 10/11)
+            act(d(11, 15), 1, Channel::InPerson, 100, 60, 5),   // week 1, first day
+            act(d(11, 22), 1, Channel::Online, 40, 30, 0),      // week 2, first day
+            act(d(12, 16), 1, Channel::Online, 999, 0, 0),      // after the end: not counted
+        ];
+        let mut b = sub("S01", &[]);
+        b.activities = vec![act(d(11, 21), 5, Channel::Mixed, 60, 10, 1)]; // week 1, last day
+        let t = aggregate(&c, p, &[&a, &b]).unwrap().activities;
+        assert_eq!(t.by_week_type[0][0], (1, Micros::from_units(500)));
+        assert_eq!(t.by_week_type[1][1], (1, Micros::from_units(100)));
+        assert_eq!(t.by_week_type[1][5], (1, Micros::from_units(60)));
+        assert_eq!(t.by_week_type[2][1], (1, Micros::from_units(40)));
+        assert_eq!(t.total.activities, 4);
+        assert_eq!(t.total.participants, Micros::from_units(700));
+        assert_eq!(t.total.female, Micros::from_units(400));
+        assert_eq!(t.total.cost, Micros::from_units(26));
+        // Online share: Trực tuyến + Kết hợp = 2 of 4.
+        assert_eq!(t.total.online, 2);
+        assert_eq!(t.by_channel[&Channel::InPerson].activities, 2);
+        assert_eq!(t.by_unit[&0].activities, 3);
+        assert_eq!(t.by_unit_type[&UnitType::SoNganh].participants, Micros::from_units(60));
+    }
+
+    #[test]
     fn weeks_start_on_the_period_first_day() {
         let c = Config::embedded().unwrap();
         let w = week_buckets(&c.periods[0]);
