@@ -59,8 +59,7 @@ fn fold_ascii(s: &str) -> String {
 
 /// NFC with runs of whitespace collapsed: text from inputs as it should be shown.
 pub fn tidy(s: &str) -> String {
-    let nfc: String = s.nfc().collect();
-    nfc.split_whitespace().collect::<Vec<_>>().join(" ")
+    nfc(s).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// NFC only, for paths and stored text that must keep its spacing.

@@ -258,7 +258,8 @@ pub fn read_table(sheet: &Sheet, table: TableHeader, config: &Config, issues: &m
                 break;
             }
         }
-        let name_cell = get(cols.name).and_then(|c| c.text()).map(text::tidy);
+        // The name is only needed when the code did not decide.
+        let name_cell = if matched.is_some() { None } else { get(cols.name).and_then(|c| c.text()).map(text::tidy) };
         if let (None, None, Some(name)) = (matched, &code_cell, &name_cell) {
             let f = text::fold(name);
             let key = strip_enumerator(&f);

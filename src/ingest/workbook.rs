@@ -445,6 +445,13 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<Kind, OpenError> {
 /// `<si><t/></si>` (13 bytes) of the part, so a count the part's size cannot hold is a lie.
 fn check_shared_string_counts(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<(), OpenError> {
     for i in 0..zip.len() {
+        // calamine reads `<workbook dir>/sharedStrings.xml` (its path lookup ignores case).
+        let named = zip
+            .by_index_raw(i)
+            .is_ok_and(|f| f.name().is_ok_and(|n| n.to_ascii_lowercase().ends_with("sharedstrings.xml")));
+        if !named {
+            continue;
+        }
         let Ok(f) = zip.by_index(i) else { continue };
         let size = f.size();
         let mut head = Vec::with_capacity(1024);
