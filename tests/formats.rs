@@ -63,6 +63,12 @@ fn an_xlsx_saved_by_libreoffice_with_a_two_row_header_and_merged_cells() {
 }
 
 #[test]
+fn an_xlsm_file_and_an_upper_case_extension() {
+    let w = run_one("005_libreoffice.xlsx", "005.XLSM");
+    expect_the_form(&w, "005.XLSM");
+}
+
+#[test]
 fn an_xls_biff8_file() {
     let w = run_one("005_biff8.xls", "005.XLS");
     expect_the_form(&w, "005.XLS");
