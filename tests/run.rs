@@ -468,3 +468,66 @@ fn the_summary_closes_like_a_document_and_groups_are_totalled() {
     assert_eq!(group("Nội thành").as_deref(), Some("5"));
     assert_eq!(group("Ngoại thành").as_deref(), Some("4"));
 }
+
+/// The parts of JSON Schema that docs/run.schema.json uses: type, required, properties,
+/// additionalProperties, items, enum, const, pattern (as a length check for hashes).
+fn conforms(schema: &serde_json::Value, v: &serde_json::Value, at: &str) -> Result<(), String> {
+    use serde_json::Value;
+    if let Some(t) = schema.get("type").and_then(Value::as_str) {
+        let ok = match t {
+            "object" => v.is_object(),
+            "array" => v.is_array(),
+            "string" => v.is_string(),
+            "integer" => v.is_i64() || v.is_u64(),
+            "number" => v.is_number(),
+            "boolean" => v.is_boolean(),
+            _ => true,
+        };
+        if !ok {
+            return Err(format!("{at}: not {t}: {v}"));
+        }
+    }
+    if let Some(c) = schema.get("const")
+        && c != v
+    {
+        return Err(format!("{at}: {v} is not {c}"));
+    }
+    if let Some(e) = schema.get("enum").and_then(Value::as_array)
+        && !e.contains(v)
+    {
+        return Err(format!("{at}: {v} not in {e:?}"));
+    }
+    for key in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
+        let key = key.as_str().unwrap();
+        if v.get(key).is_none() {
+            return Err(format!("{at}: `{key}` is missing"));
+        }
+    }
+    if let Some(obj) = v.as_object() {
+        for (k, sub) in obj {
+            let s = schema.get("properties").and_then(|p| p.get(k)).or_else(|| schema.get("additionalProperties"));
+            if let Some(s) = s.filter(|s| s.is_object()) {
+                conforms(s, sub, &format!("{at}.{k}"))?;
+            }
+        }
+    }
+    if let (Some(items), Some(arr)) = (schema.get("items"), v.as_array()) {
+        for (i, x) in arr.iter().enumerate() {
+            conforms(items, x, &format!("{at}[{i}]"))?;
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn run_json_conforms_to_its_schema() {
+    let w = Workdir::new();
+    basic(&w);
+    assert!(w.run(&[]).status.success());
+    let schema: serde_json::Value = serde_json::from_str(include_str!("../docs/run.schema.json")).unwrap();
+    conforms(&schema, &w.run_json(), "run.json").unwrap();
+    // And the check has teeth: a run.json without its exit code does not conform.
+    let mut broken = w.run_json();
+    broken.as_object_mut().unwrap().remove("exit_code");
+    assert!(conforms(&schema, &broken, "run.json").is_err());
+}
