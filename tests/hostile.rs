@@ -89,18 +89,8 @@ fn a_sheet_over_the_cell_limit_is_rejected_and_the_limit_is_configurable() {
     let mut wb = rust_xlsxwriter::Workbook::new();
     wb.add_worksheet().set_name("BaoCao").unwrap();
     let template = wb.save_to_buffer().unwrap();
-    // Re-pack the minimal workbook with the big sheet in place of its own.
-    let mut src = zip::ZipArchive::new(std::io::Cursor::new(template)).unwrap();
-    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
-    for i in 0..src.len() {
-        let mut f = src.by_index(i).unwrap();
-        let mut b = Vec::new();
-        std::io::Read::read_to_end(&mut f, &mut b).unwrap();
-        let name = f.name().unwrap().to_string();
-        entries.push((name.clone(), if name == "xl/worksheets/sheet1.xml" { xml.clone().into_bytes() } else { b }));
-    }
-    let refs: Vec<(&str, &[u8])> = entries.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
-    w.write("inputs/lon.xlsx", &zip_with(&refs));
+    // The minimal workbook with the big sheet in place of its own.
+    w.write("inputs/lon.xlsx", &common::edit_part(template, "xl/worksheets/sheet1.xml", |_| xml.clone()));
     w.write("cfg/limits.toml", b"max_file_bytes = 1000000\nmax_uncompressed_bytes = 10000000\nmax_compression_ratio = 100\nmax_cells_per_sheet = 2000\n");
     let out = w.run(&["--config", "cfg"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -118,25 +108,13 @@ fn a_stray_far_cell_costs_nothing() {
     let w = Workdir::new();
     // A clean form, plus one cell at XFD1048576.
     let bytes = Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]).bytes();
-    let mut src = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
-    for i in 0..src.len() {
-        let mut f = src.by_index(i).unwrap();
-        let mut b = Vec::new();
-        std::io::Read::read_to_end(&mut f, &mut b).unwrap();
-        let name = f.name().unwrap().to_string();
-        if name == "xl/worksheets/sheet1.xml" {
-            let s = String::from_utf8(b).unwrap();
-            let s = s.replace(
-                "</sheetData>",
-                r#"<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>"#,
-            );
-            b = s.into_bytes();
-        }
-        entries.push((name, b));
-    }
-    let refs: Vec<(&str, &[u8])> = entries.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
-    w.write("inputs/001.xlsx", &zip_with(&refs));
+    let bytes = common::edit_part(bytes, "xl/worksheets/sheet1.xml", |s| {
+        s.replace(
+            "</sheetData>",
+            r#"<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>"#,
+        )
+    });
+    w.write("inputs/001.xlsx", &bytes);
     let out = w.run(&[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let files = w.csv("files.csv");
@@ -241,23 +219,12 @@ fn forged_sizes_that_would_abort_the_reader_are_refused_first() {
     w.write("inputs/dims.xls", &xls);
     // An .xlsx whose shared-string table claims 10^11 entries.
     let good = Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]).bytes();
-    let mut src = zip::ZipArchive::new(std::io::Cursor::new(good)).unwrap();
-    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
-    for i in 0..src.len() {
-        let mut f = src.by_index(i).unwrap();
-        let mut b = Vec::new();
-        f.read_to_end(&mut b).unwrap();
-        let name = f.name().unwrap().to_string();
-        if name == "xl/sharedStrings.xml" {
-            let s = String::from_utf8(b).unwrap();
-            let at = s.find("uniqueCount=\"").unwrap() + "uniqueCount=\"".len();
-            let end = at + s[at..].find('"').unwrap();
-            b = format!("{}100000000000{}", &s[..at], &s[end..]).into_bytes();
-        }
-        entries.push((name, b));
-    }
-    let refs: Vec<(&str, &[u8])> = entries.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
-    w.write("inputs/sst.xlsx", &zip_with(&refs));
+    let forged = common::edit_part(good, "xl/sharedStrings.xml", |s| {
+        let at = s.find("uniqueCount=\"").unwrap() + "uniqueCount=\"".len();
+        let end = at + s[at..].find('"').unwrap();
+        format!("{}100000000000{}", &s[..at], &s[end..])
+    });
+    w.write("inputs/sst.xlsx", &forged);
     w.add_form("002.xlsx", &Form::district("002", 3.0, 10.0, [100.0, 40.0, 60.0]));
     let out = w.run(&[]);
     assert!(out.status.success(), "the batch must survive: {}", stderr(&out));

@@ -136,22 +136,7 @@ fn required_indicator_deleted_is_an_error() {
 
 /// The form's bytes with its first sheet's XML passed through `edit`.
 fn patch_sheet(form: &Form, edit: impl Fn(String) -> String) -> Vec<u8> {
-    use std::io::{Read, Write};
-    let mut src = zip::ZipArchive::new(std::io::Cursor::new(form.bytes())).unwrap();
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    for i in 0..src.len() {
-        let mut f = src.by_index(i).unwrap();
-        let name = f.name().unwrap().to_string();
-        let mut b = Vec::new();
-        f.read_to_end(&mut b).unwrap();
-        if name == "xl/worksheets/sheet1.xml" {
-            b = edit(String::from_utf8(b).unwrap()).into_bytes();
-        }
-        out.start_file(name, opts).unwrap();
-        out.write_all(&b).unwrap();
-    }
-    out.finish().unwrap().into_inner()
+    common::edit_part(form.bytes(), "xl/worksheets/sheet1.xml", edit)
 }
 
 #[test]
