@@ -531,3 +531,34 @@ fn run_json_conforms_to_its_schema() {
     broken.as_object_mut().unwrap().remove("exit_code");
     assert!(conforms(&schema, &broken, "run.json").is_err());
 }
+
+#[test]
+fn templates_carry_the_unit_and_data_validation_and_read_back_blank() {
+    use std::io::Read;
+    let w = Workdir::new();
+    let out = w.cmd().args(["template", "--units", "1,S01"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = w.path("outputs/2023-THD/bieu_mau");
+    let names: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    let path = dir.join(names.iter().find(|n| n.starts_with("001_")).unwrap());
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut xml = String::new();
+    zip.by_name("xl/worksheets/sheet1.xml").unwrap().read_to_string(&mut xml).unwrap();
+    assert!(
+        xml.contains(r#"type="whole""#) && xml.contains(r#"operator="greaterThanOrEqual""#),
+        "count cells take whole numbers ≥ 0"
+    );
+    assert!(xml.contains(r#"type="decimal""#), "amount cells take decimals");
+    assert_eq!(common::sheet_names(&path), ["BaoCao", "HoatDong", "HuongDan"]);
+    // A blank template read as a submission: the unit is known, nothing is reported, and the
+    // required indicators are what is missing.
+    std::fs::create_dir_all(w.inputs()).unwrap();
+    std::fs::copy(&path, w.inputs().join("001.xlsx")).unwrap();
+    assert!(w.run(&[]).status.success());
+    let issues = w.csv("issues.csv");
+    assert!(issues.iter().all(|r| r["code"] == "E030"), "{issues:?}");
+    assert_eq!(issues.len(), 4, "CT01, CT03, CT05, CT06");
+    assert_eq!(w.csv("values.csv").len(), 0);
+}
