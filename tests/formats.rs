@@ -1,5 +1,5 @@
 //! Forms made by other programs (openpyxl, LibreOffice) in every format units send:
-//! .xlsx, .xls (BIFF8), .ods, the 1904 date system, an encrypted file. The fixtures and the
+//! .xlsx, .xlsm, .xlsb, .xls (BIFF8), .ods, the 1904 date system, an encrypted file. The fixtures and the
 //! script that made them are in tests/fixtures/.
 
 #![allow(clippy::unwrap_used)]
@@ -66,6 +66,26 @@ fn an_xlsx_saved_by_libreoffice_with_a_two_row_header_and_merged_cells() {
 fn an_xlsm_file_and_an_upper_case_extension() {
     let w = run_one("005_libreoffice.xlsx", "005.XLSM");
     expect_the_form(&w, "005.XLSM");
+}
+
+#[test]
+fn an_xlsb_file_built_record_by_record() {
+    // tests/fixtures/make_xlsb.py writes it (nothing here can save .xlsb): shared and
+    // inline strings, RK and floating-point numbers.
+    let w = run_one("005_form.xlsb", "005.xlsb");
+    let files = w.csv("files.csv");
+    assert_eq!(
+        (files[0]["fate"].as_str(), files[0]["unit_code"].as_str()),
+        ("accepted", "005"),
+        "{:?}",
+        w.csv("issues.csv")
+    );
+    let v = values(&w);
+    let get = |i: &str, b: &str| v.iter().find(|(a, bb, _)| a == i && bb == b).map(|(_, _, x)| x.as_str());
+    assert_eq!(get("CT05", "total"), Some("20"));
+    assert_eq!(get("CT06", "female"), Some("4500"));
+    assert_eq!(get("CT18", "total"), Some("125.5"));
+    assert_eq!(v.len(), 7);
 }
 
 #[test]

@@ -30,10 +30,11 @@ fn record_panics() {
 
 fn seeds() -> Vec<Vec<u8>> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut v: Vec<Vec<u8>> = ["005_libreoffice.xlsx", "005_biff8.xls", "005_libreoffice.ods", "005_1904.xlsx"]
-        .iter()
-        .map(|n| std::fs::read(dir.join(n)).unwrap())
-        .collect();
+    let mut v: Vec<Vec<u8>> =
+        ["005_libreoffice.xlsx", "005_biff8.xls", "005_libreoffice.ods", "005_1904.xlsx", "005_form.xlsb"]
+            .iter()
+            .map(|n| std::fs::read(dir.join(n)).unwrap())
+            .collect();
     v.push(common::Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]).bytes());
     v
 }
@@ -78,7 +79,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 192, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
-    fn mutated_workbooks_never_crash_the_reader(seed in 0usize..5, muts in proptest::collection::vec(mutation(), 1..6)) {
+    fn mutated_workbooks_never_crash_the_reader(seed in 0usize..6, muts in proptest::collection::vec(mutation(), 1..6)) {
         record_panics();
         let config = Config::embedded().unwrap();
         let period = &config.periods[0];
