@@ -108,14 +108,15 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
 
 /// Today in Vietnam (UTC+7, no daylight saving).
 pub fn today_in_vietnam() -> NaiveDate {
-    let offset =
-        chrono::FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("UTC"));
-    chrono::Utc::now().with_timezone(&offset).date_naive()
+    (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
 }
 
 fn parse_as_of(s: &str) -> Result<NaiveDate, Failure> {
-    crate::text::parse_date_text(s)
-        .ok_or_else(|| Failure::usage(anyhow::anyhow!("--as-of `{s}` is not a date (dd/mm/yyyy or yyyy-mm-dd)")))
+    use chrono::Datelike;
+    // Excel dates (and so the workbooks' document dates) run from 1900 to 9999.
+    crate::text::parse_date_text(s).filter(|d| (1900..=9999).contains(&d.year())).ok_or_else(|| {
+        Failure::usage(anyhow::anyhow!("--as-of `{s}` is not a date between 1900 and 9999 (dd/mm/yyyy or yyyy-mm-dd)"))
+    })
 }
 
 /// Which period a run covers: the flag, else the only one, else the one under way.

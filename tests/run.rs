@@ -251,6 +251,8 @@ fn exit_codes_for_usage_io_and_lock() {
     assert_eq!(out.status.code(), Some(2));
     let out = w.cmd().args(["run", "--period", "1999"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
+    let out = w.cmd().args(["run", "--as-of", "01/01/0001"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let out = w.cmd().args(["run", "--inputs", "khong_co"]).output().unwrap();
     assert_eq!(out.status.code(), Some(3));
     // A lock held by another process (here: this test) stops the run at once.
