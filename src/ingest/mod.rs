@@ -6,6 +6,7 @@
 
 pub mod form;
 pub mod workbook;
+pub mod xlsx;
 
 use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -15,6 +15,8 @@ use chrono::NaiveDate;
 use crate::config::Limits;
 use crate::text;
 
+use super::xlsx::{DirectXlsx, Stop};
+
 /// A cell's content as the form reader needs it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -58,7 +60,7 @@ impl Cell {
 }
 
 /// A sheet as a sparse grid: only non-empty cells, by row then column.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Sheet {
     pub name: String,
     pub rows: BTreeMap<u32, Vec<(u16, Cell)>>,
@@ -166,6 +168,9 @@ pub struct Workbook {
 }
 
 enum Inner {
+    Direct(Box<DirectXlsx>),
+    /// A direct reading given up whose bytes calamine could not open.
+    Spent,
     Xlsx(Box<Xlsx<Cursor<Vec<u8>>>>),
     Xlsb(Box<Xlsb<Cursor<Vec<u8>>>>),
     Ods(Box<Ods<Cursor<Vec<u8>>>>),
@@ -175,6 +180,21 @@ enum Inner {
 impl Workbook {
     /// Opens a workbook held in memory. `bytes` was read from a file of that size.
     pub fn open(bytes: Vec<u8>, limits: &Limits) -> Result<Workbook, OpenError> {
+        Workbook::open_with(bytes, limits, true)
+    }
+
+    /// Opens a workbook with calamine only, never the direct xlsx reader: the reference
+    /// reading the direct one is compared against.
+    pub fn open_with_calamine(bytes: Vec<u8>, limits: &Limits) -> Result<Workbook, OpenError> {
+        Workbook::open_with(bytes, limits, false)
+    }
+
+    /// Which reader reads this workbook now: `"direct"` or `"calamine"`.
+    pub fn reader(&self) -> &'static str {
+        if matches!(self.inner, Inner::Direct(_)) { "direct" } else { "calamine" }
+    }
+
+    fn open_with(bytes: Vec<u8>, limits: &Limits, direct: bool) -> Result<Workbook, OpenError> {
         if bytes.is_empty() {
             return Err(OpenError::Empty);
         }
@@ -184,29 +204,22 @@ impl Workbook {
                 format!("{} bytes > {} bytes", bytes.len(), limits.max_file_bytes),
             ));
         }
-        let kind = sniff(&bytes, limits)?;
+        let (kind, bytes) = sniff(bytes, limits)?;
         // xls and ods materialise every sheet as a dense range on open: read one at a time.
         let heavy = matches!(kind, Kind::Xls | Kind::Ods).then(|| HEAVY.lock().unwrap_or_else(|e| e.into_inner()));
-        let corrupt = |e: &dyn std::fmt::Display| OpenError::Corrupt(e.to_string());
-        let inner = match kind {
-            Kind::Xlsx => Inner::Xlsx(Box::new(Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
-                calamine::XlsxError::Password => OpenError::Encrypted,
-                e => corrupt(&e),
-            })?)),
-            Kind::Xlsb => Inner::Xlsb(Box::new(Xlsb::new(Cursor::new(bytes)).map_err(|e| match e {
-                calamine::XlsbError::Password => OpenError::Encrypted,
-                e => corrupt(&e),
-            })?)),
-            Kind::Ods => Inner::Ods(Box::new(Ods::new(Cursor::new(bytes)).map_err(|e| match e {
-                calamine::OdsError::Password => OpenError::Encrypted,
-                e => corrupt(&e),
-            })?)),
-            Kind::Xls => Inner::Xls(Box::new(Xls::new(Cursor::new(bytes)).map_err(|e| match e {
-                calamine::XlsError::Password => OpenError::Encrypted,
-                e => corrupt(&e),
-            })?)),
+        let inner = match (kind, bytes) {
+            (Kind::Xlsx, Container::Zip(zip)) if direct => match DirectXlsx::from_zip(zip) {
+                Ok(direct) => Inner::Direct(Box::new(direct)),
+                Err((bytes, why)) => {
+                    tracing::debug!("read with calamine: {}", why.0);
+                    calamine_xlsx(bytes)?
+                }
+            },
+            (kind, container) => open_with_calamine(kind, container.into_bytes())?,
         };
         let (sheet_names, is_1904) = match &inner {
+            Inner::Direct(w) => (w.sheet_names.clone(), w.is_1904),
+            Inner::Spent => (Vec::new(), false),
             Inner::Xlsx(w) => (w.sheet_names(), w.has_1904_epoch()),
             Inner::Xlsb(w) => (w.sheet_names(), w.has_1904_epoch()),
             Inner::Ods(w) => (w.sheet_names(), false),
@@ -217,73 +230,142 @@ impl Workbook {
 
     /// Reads one sheet's non-empty cells.
     pub fn sheet(&mut self, name: &str) -> Result<Sheet, OpenError> {
-        let mut sheet = Sheet { name: name.to_string(), rows: BTreeMap::new() };
-        let max = self.max_cells;
         let is_1904 = self.is_1904;
-        let too_many = || {
-            OpenError::too_large(
-                format!("trang tính \"{name}\" có hơn {max} ô"),
-                format!("sheet \"{name}\" has more than {max} cells"),
-            )
-        };
-        let mut count = 0u64;
-        match &mut self.inner {
-            Inner::Xlsx(w) => {
-                let mut reader = w.worksheet_cells_reader(name).map_err(|e| OpenError::Corrupt(e.to_string()))?;
-                while let Some(c) = reader.next_cell_with_formula().map_err(|e| OpenError::Corrupt(e.to_string()))? {
-                    let cell = match (&c.value, &c.formula) {
-                        (DataRef::Empty, Some(f)) if !f.is_empty() => Some(Cell::FormulaWithoutValue(f.clone())),
-                        (v, _) => from_data_ref(v, is_1904),
-                    };
-                    if let Some(cell) = cell {
-                        count += 1;
-                        if count > max {
-                            return Err(too_many());
-                        }
-                        sheet.push(c.pos.0, c.pos.1, cell);
+        if let Inner::Direct(w) = &mut self.inner {
+            let mut fill = Filling::new(name, self.max_cells);
+            match w.cells(name, |row, col, value, formula| fill.add(row, col, cell_of(&value, formula, is_1904))) {
+                Ok(()) => return Ok(fill.done()),
+                Err(Stop::Caller(e)) => return Err(e),
+                Err(Stop::Unsupported(why)) => {
+                    // This file is read with calamine from here on, this sheet afresh.
+                    tracing::debug!("read with calamine: {}", why.0);
+                    if let Inner::Direct(w) = std::mem::replace(&mut self.inner, Inner::Spent) {
+                        self.inner = calamine_xlsx(w.into_bytes())?;
                     }
+                }
+            }
+        }
+        let mut fill = Filling::new(name, self.max_cells);
+        let corrupt = |e: &dyn std::fmt::Display| OpenError::Corrupt(e.to_string());
+        match &mut self.inner {
+            Inner::Direct(_) | Inner::Spent => {
+                return Err(OpenError::Corrupt("tệp không đọc tiếp được / the file cannot be read further".into()));
+            }
+            Inner::Xlsx(w) => {
+                let mut reader = w.worksheet_cells_reader(name).map_err(|e| corrupt(&e))?;
+                while let Some(c) = reader.next_cell_with_formula().map_err(|e| corrupt(&e))? {
+                    fill.add(c.pos.0, c.pos.1, cell_of(&c.value, c.formula.as_deref(), is_1904))?;
                 }
             }
             Inner::Xlsb(w) => {
-                let mut reader = w.worksheet_cells_reader(name).map_err(|e| OpenError::Corrupt(e.to_string()))?;
-                while let Some(c) = reader.next_cell().map_err(|e| OpenError::Corrupt(e.to_string()))? {
-                    if let Some(cell) = from_data_ref(c.get_value(), is_1904) {
-                        count += 1;
-                        if count > max {
-                            return Err(too_many());
-                        }
-                        let (r, col) = c.get_position();
-                        sheet.push(r, col, cell);
-                    }
+                let mut reader = w.worksheet_cells_reader(name).map_err(|e| corrupt(&e))?;
+                while let Some(c) = reader.next_cell().map_err(|e| corrupt(&e))? {
+                    let (row, col) = c.get_position();
+                    fill.add(row, col, from_data_ref(c.get_value(), is_1904))?;
                 }
             }
             Inner::Ods(w) => {
-                let range = w.worksheet_range(name).map_err(|e| OpenError::Corrupt(e.to_string()))?;
-                fill_from_range(&mut sheet, &range, is_1904, max).map_err(|()| too_many())?;
+                let range = w.worksheet_range(name).map_err(|e| corrupt(&e))?;
+                fill.add_range(&range, is_1904)?;
             }
             Inner::Xls(w) => {
-                let range = w.worksheet_range(name).map_err(|e| OpenError::Corrupt(e.to_string()))?;
-                fill_from_range(&mut sheet, &range, is_1904, max).map_err(|()| too_many())?;
+                let range = w.worksheet_range(name).map_err(|e| corrupt(&e))?;
+                fill.add_range(&range, is_1904)?;
             }
         }
-        sheet.sort();
-        Ok(sheet)
+        Ok(fill.done())
     }
 }
 
-fn fill_from_range(sheet: &mut Sheet, range: &calamine::Range<Data>, is_1904: bool, max: u64) -> Result<(), ()> {
-    let (r0, c0) = range.start().unwrap_or((0, 0));
-    let mut count = 0u64;
-    for (r, c, v) in range.used_cells() {
-        if let Some(cell) = from_data(v, is_1904) {
-            count += 1;
-            if count > max {
-                return Err(());
-            }
-            sheet.push(r0 + r as u32, c0 + c as u32, cell);
+/// A sheet being filled, within the cell budget.
+struct Filling<'a> {
+    sheet: Sheet,
+    count: u64,
+    max: u64,
+    name: &'a str,
+}
+
+impl<'a> Filling<'a> {
+    fn new(name: &'a str, max: u64) -> Self {
+        Filling { sheet: Sheet { name: name.to_string(), rows: BTreeMap::new() }, count: 0, max, name }
+    }
+
+    fn add(&mut self, row: u32, col: u32, cell: Option<Cell>) -> Result<(), OpenError> {
+        let Some(cell) = cell else { return Ok(()) };
+        self.count += 1;
+        if self.count > self.max {
+            let (name, max) = (self.name, self.max);
+            return Err(OpenError::too_large(
+                format!("trang tính \"{name}\" có hơn {max} ô"),
+                format!("sheet \"{name}\" has more than {max} cells"),
+            ));
+        }
+        self.sheet.push(row, col, cell);
+        Ok(())
+    }
+
+    fn add_range(&mut self, range: &calamine::Range<Data>, is_1904: bool) -> Result<(), OpenError> {
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        for (r, c, v) in range.used_cells() {
+            self.add(r0 + r as u32, c0 + c as u32, from_data(v, is_1904))?;
+        }
+        Ok(())
+    }
+
+    fn done(mut self) -> Sheet {
+        self.sheet.sort();
+        self.sheet
+    }
+}
+
+/// A streamed cell as the form reader sees it: a formula whose result was never stored is
+/// told apart from an empty cell.
+fn cell_of(value: &DataRef<'_>, formula: Option<&str>, is_1904: bool) -> Option<Cell> {
+    match (value, formula) {
+        (DataRef::Empty, Some(f)) if !f.is_empty() => Some(Cell::FormulaWithoutValue(f.to_string())),
+        (v, _) => from_data_ref(v, is_1904),
+    }
+}
+
+/// A file's bytes, or the zip archive already opened over them.
+enum Container {
+    Zip(zip::ZipArchive<Cursor<Vec<u8>>>),
+    Bytes(Vec<u8>),
+}
+
+impl Container {
+    fn into_bytes(self) -> Vec<u8> {
+        match self {
+            Container::Zip(zip) => zip.into_inner().into_inner(),
+            Container::Bytes(bytes) => bytes,
         }
     }
-    Ok(())
+}
+
+fn calamine_xlsx(bytes: Vec<u8>) -> Result<Inner, OpenError> {
+    open_with_calamine(Kind::Xlsx, bytes)
+}
+
+fn open_with_calamine(kind: Kind, bytes: Vec<u8>) -> Result<Inner, OpenError> {
+    let corrupt = |e: &dyn std::fmt::Display| OpenError::Corrupt(e.to_string());
+    Ok(match kind {
+        Kind::Xlsx => Inner::Xlsx(Box::new(Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
+            calamine::XlsxError::Password => OpenError::Encrypted,
+            e => corrupt(&e),
+        })?)),
+        Kind::Xlsb => Inner::Xlsb(Box::new(Xlsb::new(Cursor::new(bytes)).map_err(|e| match e {
+            calamine::XlsbError::Password => OpenError::Encrypted,
+            e => corrupt(&e),
+        })?)),
+        Kind::Ods => Inner::Ods(Box::new(Ods::new(Cursor::new(bytes)).map_err(|e| match e {
+            calamine::OdsError::Password => OpenError::Encrypted,
+            e => corrupt(&e),
+        })?)),
+        Kind::Xls => Inner::Xls(Box::new(Xls::new(Cursor::new(bytes)).map_err(|e| match e {
+            calamine::XlsError::Password => OpenError::Encrypted,
+            e => corrupt(&e),
+        })?)),
+    })
 }
 
 fn from_data_ref(v: &DataRef<'_>, is_1904: bool) -> Option<Cell> {
@@ -345,7 +427,7 @@ const VERIFY_ABOVE_COMPRESSED: u64 = 64 * 1024;
 const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 /// Tells the container from its bytes, and checks a zip's declared sizes.
-fn sniff(bytes: &[u8], limits: &Limits) -> Result<Kind, OpenError> {
+fn sniff(bytes: Vec<u8>, limits: &Limits) -> Result<(Kind, Container), OpenError> {
     if bytes.starts_with(CFB_MAGIC) {
         // An encrypted xlsx is a CFB container with an EncryptionInfo stream.
         let marker: Vec<u8> = "EncryptionInfo".encode_utf16().flat_map(u16::to_le_bytes).collect();
@@ -359,8 +441,8 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<Kind, OpenError> {
         if bytes.len() < 1024 || sector == 0 || !(bytes.len() - 512).is_multiple_of(sector) {
             return Err(OpenError::Corrupt("tệp .xls bị cắt cụt / a truncated .xls file".into()));
         }
-        check_xls_dimensions(bytes, limits)?;
-        return Ok(Kind::Xls);
+        check_xls_dimensions(&bytes, limits)?;
+        return Ok((Kind::Xls, Container::Bytes(bytes)));
     }
     if !bytes.starts_with(ZIP_MAGIC) {
         let why = if bytes.iter().take(512).all(|&b| b == b'\t' || b == b'\n' || b == b'\r' || b >= 0x20) {
@@ -371,6 +453,12 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<Kind, OpenError> {
         return Err(OpenError::NotASpreadsheet(why.into()));
     }
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| OpenError::Corrupt(format!("zip: {e}")))?;
+    let kind = sniff_zip(&mut zip, limits)?;
+    Ok((kind, Container::Zip(zip)))
+}
+
+/// Checks a zip's declared and real sizes, and tells which workbook format it holds.
+fn sniff_zip(zip: &mut zip::ZipArchive<Cursor<Vec<u8>>>, limits: &Limits) -> Result<Kind, OpenError> {
     let mut total: u64 = 0;
     let mut names = Vec::with_capacity(zip.len());
     let mut mimetype_ods = false;
@@ -422,12 +510,12 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<Kind, OpenError> {
         }
     }
     if names.iter().any(|n| n == "xl/workbook.xml") {
-        check_shared_string_counts(&mut zip)?;
+        check_shared_string_counts(zip)?;
         Ok(Kind::Xlsx)
     } else if names.iter().any(|n| n == "xl/workbook.bin") {
         Ok(Kind::Xlsb)
     } else if mimetype_ods && names.iter().any(|n| n == "content.xml") {
-        let cells = ods_used_area(&mut zip)?;
+        let cells = ods_used_area(zip)?;
         if cells > limits.max_cells_per_sheet {
             return Err(OpenError::too_large(
                 format!("một trang tính trải trên {cells} ô, vượt mức {} ô", limits.max_cells_per_sheet),
@@ -443,7 +531,7 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<Kind, OpenError> {
 /// The reader reserves room for as many shared strings as a part's `uniqueCount` says,
 /// before reading any: a forged count aborts the process. Each string takes at least
 /// `<si><t/></si>` (13 bytes) of the part, so a count the part's size cannot hold is a lie.
-fn check_shared_string_counts(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<(), OpenError> {
+fn check_shared_string_counts(zip: &mut zip::ZipArchive<Cursor<Vec<u8>>>) -> Result<(), OpenError> {
     for i in 0..zip.len() {
         // calamine reads `<workbook dir>/sharedStrings.xml` (its path lookup ignores case).
         let named = zip
@@ -529,7 +617,7 @@ fn xls_declared_area(r: &[u8]) -> u64 {
 /// The largest used area (rows × columns up to the last non-empty cell) of any sheet of an
 /// ODS file, from `content.xml`'s repeat attributes, without expanding anything: the reader
 /// allocates that area, so it must be known before.
-fn ods_used_area(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<u64, OpenError> {
+fn ods_used_area(zip: &mut zip::ZipArchive<Cursor<Vec<u8>>>) -> Result<u64, OpenError> {
     use quick_xml::events::Event;
     let corrupt = |e: &dyn std::fmt::Display| OpenError::Corrupt(format!("content.xml: {e}"));
     let file = zip.by_name("content.xml").map_err(|e| corrupt(&e))?;

@@ -196,6 +196,11 @@ pub fn stderr(o: &Output) -> String {
 
 /// A workbook's bytes with one part's text passed through `edit` (re-packed, deflated).
 pub fn edit_part(bytes: Vec<u8>, part: &str, edit: impl Fn(String) -> String) -> Vec<u8> {
+    edit_part_bytes(bytes, part, |b| edit(String::from_utf8(b).unwrap()).into_bytes())
+}
+
+/// A workbook's bytes with one part's bytes passed through `edit` (re-packed, deflated).
+pub fn edit_part_bytes(bytes: Vec<u8>, part: &str, edit: impl Fn(Vec<u8>) -> Vec<u8>) -> Vec<u8> {
     use std::io::{Read, Write};
     let mut src = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -207,7 +212,7 @@ pub fn edit_part(bytes: Vec<u8>, part: &str, edit: impl Fn(String) -> String) ->
         let mut b = Vec::new();
         f.read_to_end(&mut b).unwrap();
         if name == part {
-            b = edit(String::from_utf8(b).unwrap()).into_bytes();
+            b = edit(b);
             found = true;
         }
         out.start_file(name, opts).unwrap();
@@ -215,4 +220,13 @@ pub fn edit_part(bytes: Vec<u8>, part: &str, edit: impl Fn(String) -> String) ->
     }
     assert!(found, "no part {part}");
     out.finish().unwrap().into_inner()
+}
+
+/// One part of a workbook, as text.
+pub fn part_text(bytes: &[u8], part: &str) -> String {
+    use std::io::Read;
+    let mut src = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut text = String::new();
+    src.by_name(part).unwrap().read_to_string(&mut text).unwrap();
+    text
 }
