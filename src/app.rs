@@ -273,8 +273,10 @@ fn write_outputs(
     // The workbooks on one core, the tables on the other: they share nothing but the outcome.
     let (workbooks, tables) = rayon::join(
         || -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+            let t = Instant::now();
             let mut files =
                 vec![(format!("TongHop_{}.xlsx", o.period.code), report::workbook::workbook_bytes(config, o, meta)?)];
+            tracing::debug!("report workbook built in {:.2?}", t.elapsed());
             for unit in report::feedback::units_with_feedback(o) {
                 if let Some(bytes) = report::feedback::feedback_bytes(config, o, meta, &unit)? {
                     files.push((format!("phan_hoi/{}.xlsx", safe_file_name(&unit)), bytes));
@@ -290,8 +292,10 @@ fn write_outputs(
                 ("files", tables::files(o)),
                 ("issues", tables::issues(o, meta.lang)),
             ] {
+                let t = Instant::now();
                 files.push((format!("{name}.csv"), table.to_csv()));
                 files.push((format!("{name}.parquet"), table.to_parquet()?));
+                tracing::debug!("{name} table built in {:.2?}", t.elapsed());
             }
             Ok(files)
         },

@@ -124,7 +124,7 @@ fn col(i: usize) -> String {
 
 #[test]
 fn what_the_direct_reader_does_not_read_is_left_to_calamine_with_the_same_result() {
-    let cases: [(&str, Vec<u8>); 6] = [
+    let cases: [(&str, Vec<u8>); 7] = [
         ("an Excel escape", form_with("", |x| x.replacen("<t>", "<t>Dòng_x000D_", 1))),
         ("a cell without a reference", form_with(r#"<row r="300"><c><v>1</v></c></row>"#, |x| x)),
         ("a derived shared formula", form_with(r#"<row r="300"><c r="A300"><f t="shared" si="3"/></c></row>"#, |x| x)),
@@ -133,6 +133,7 @@ fn what_the_direct_reader_does_not_read_is_left_to_calamine_with_the_same_result
             form_with(r#"<row r="300"><c r="A300" t="inlineStr"><is><t><![CDATA[x]]></t></is></c></row>"#, |x| x),
         ),
         ("a bad row number", form_with(r#"<row r="x"><c r="A300"><v>1</v></c></row>"#, |x| x)),
+        ("row zero", form_with(r#"<row r="0"><c r="A300"><v>1</v></c></row>"#, |x| x)),
         ("an unknown entity", form_with(r#"<row r="300"><c r="A300" t="str"><v>&nbsp;</v></c></row>"#, |x| x)),
     ];
     for (what, bytes) in cases {
@@ -152,7 +153,10 @@ proptest! {
     /// reads the same cells.
     #[test]
     fn mutated_xml_read_directly_reads_as_calamine_reads_it(
-        part in proptest::sample::select(vec!["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml"]),
+        part in proptest::sample::select(vec![
+            "xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml",
+            "xl/_rels/workbook.xml.rels", "_rels/.rels",
+        ]),
         edits in proptest::collection::vec((any::<proptest::sample::Index>(), 0usize..4, proptest::collection::vec(xml_byte(), 0..4)), 1..4),
     ) {
         let bytes = common::Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]).bytes();

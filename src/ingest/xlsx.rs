@@ -420,28 +420,41 @@ fn check_no_excel_escapes(s: &str) -> Result<(), Unsupported> {
     if s.contains("_x") { Err(Unsupported("Excel's _xHHHH_ escapes")) } else { Ok(()) }
 }
 
-/// `Id` → (`Target`, `Type`) of a relationships part.
+/// Where a part's root element ends, calamine stops reading: so does this reader. `<root/>`
+/// ends it at once (calamine's reader expands it to a start and an end).
+fn ends(tok: &Tok<'_>, root: &str) -> bool {
+    matches!(tok, Tok::Start { name, empty: true, .. } if *name == root)
+        || matches!(tok, Tok::End { name } if *name == root)
+}
+
+/// `Id` → (`Target`, `Type`) of a relationships part, values as written (calamine keeps
+/// them undecoded: a value with an entity is left to it).
 fn relationships(bytes: &[u8]) -> Result<HashMap<String, (String, String)>, Unsupported> {
     let mut x = Scan::new(bytes)?;
     let mut out = HashMap::new();
     loop {
-        match x.next()? {
+        let tok = x.next()?;
+        match tok {
+            _ if ends(&tok, "Relationships") => return Ok(out),
             Tok::Start { name: "Relationship", attrs, .. } => {
-                let (mut id, mut target, mut typ) = (None, None, None);
+                let (mut id, mut target, mut typ) = (None, None, "");
                 for kv in attributes(attrs) {
                     let (k, v) = kv?;
+                    if v.contains('&') {
+                        return Err(Unsupported("a relationship with an entity"));
+                    }
                     match k {
-                        "Id" => id = Some(decode(v)?),
-                        "Target" => target = Some(decode(v)?),
-                        "Type" => typ = Some(decode(v)?),
+                        "Id" => id = Some(v),
+                        "Target" => target = Some(v),
+                        "Type" => typ = v,
                         _ => {}
                     }
                 }
                 if let (Some(id), Some(target)) = (id, target) {
-                    out.insert(id, (target, typ.unwrap_or_default()));
+                    out.insert(id.to_string(), (target.to_string(), typ.to_string()));
                 }
             }
-            Tok::Eof => return Ok(out),
+            Tok::Eof => return Err(Unsupported("a relationships part without its root")),
             _ => {}
         }
     }
@@ -452,7 +465,9 @@ fn workbook(bytes: &[u8]) -> Result<(Vec<String>, Vec<String>, bool), Unsupporte
     let mut x = Scan::new(bytes)?;
     let (mut names, mut ids, mut is_1904) = (Vec::new(), Vec::new(), false);
     loop {
-        match x.next()? {
+        let tok = x.next()?;
+        match tok {
+            _ if ends(&tok, "workbook") => return Ok((names, ids, is_1904)),
             Tok::Start { name: "sheet", attrs, .. } => {
                 let (mut name, mut id) = (String::new(), None);
                 for kv in attributes(attrs) {
@@ -462,7 +477,10 @@ fn workbook(bytes: &[u8]) -> Result<(Vec<String>, Vec<String>, bool), Unsupporte
                         "state" if !matches!(v, "visible" | "hidden" | "veryHidden") => {
                             return Err(Unsupported("an unknown sheet state"));
                         }
-                        _ if local(k) == "id" => id = Some(decode(v)?),
+                        _ if local(k) == "id" && v.contains('&') => {
+                            return Err(Unsupported("a sheet id with an entity"));
+                        }
+                        _ if local(k) == "id" => id = Some(v.to_string()),
                         _ => {}
                     }
                 }
@@ -474,20 +492,30 @@ fn workbook(bytes: &[u8]) -> Result<(Vec<String>, Vec<String>, bool), Unsupporte
                     is_1904 = v == "1" || v == "true";
                 }
             }
-            Tok::Eof => return Ok((names, ids, is_1904)),
+            Tok::Eof => return Err(Unsupported("a workbook part without its root")),
             _ => {}
         }
     }
 }
 
+/// The shared strings, read from the `<sst>` element on, as calamine reads them.
 fn shared_strings(bytes: &[u8]) -> Result<Vec<String>, Unsupported> {
     let mut x = Scan::new(bytes)?;
     let mut out = Vec::new();
     loop {
         match x.next()? {
+            Tok::Start { name: "sst", empty: true, .. } => return Ok(out),
+            Tok::Start { name: "sst", .. } => break,
+            Tok::Eof => return Err(Unsupported("a shared-strings part without its root")),
+            _ => {}
+        }
+    }
+    loop {
+        match x.next()? {
+            Tok::End { name: "sst" } => return Ok(out),
             Tok::Start { name: "si", empty: true, .. } => out.push(String::new()),
             Tok::Start { name: "si", .. } => out.push(rich_string(&mut x, "si")?),
-            Tok::Eof => return Ok(out),
+            Tok::Eof => return Err(Unsupported("a shared-strings part without its root")),
             _ => {}
         }
     }
@@ -520,15 +548,20 @@ fn rich_string(x: &mut Scan<'_>, closing: &str) -> Result<String, Unsupported> {
     }
 }
 
-/// Each cell style's date kind, from `numFmts` and `cellXfs`.
+/// Each cell style's date kind, from `numFmts` and `cellXfs` (not the number formats of
+/// conditional formats, `dxfs`, which calamine leaves aside too).
 fn cell_formats(bytes: &[u8]) -> Result<Vec<Format>, Unsupported> {
     let mut x = Scan::new(bytes)?;
     let mut custom: HashMap<&str, String> = HashMap::new();
     let mut out = Vec::new();
-    let mut in_cell_xfs = false;
+    let (mut in_num_fmts, mut in_cell_xfs) = (false, false);
     loop {
-        match x.next()? {
-            Tok::Start { name: "numFmt", attrs, .. } => {
+        let tok = x.next()?;
+        match tok {
+            _ if ends(&tok, "styleSheet") => return Ok(out),
+            Tok::Start { name: "numFmts", empty, .. } => in_num_fmts = !empty,
+            Tok::End { name: "numFmts" } => in_num_fmts = false,
+            Tok::Start { name: "numFmt", attrs, .. } if in_num_fmts => {
                 if let (Some(id), Some(code)) = (attr(attrs, "numFmtId")?, attr(attrs, "formatCode")?) {
                     custom.insert(id, decode(code)?);
                 }
@@ -544,7 +577,7 @@ fn cell_formats(bytes: &[u8]) -> Result<Vec<Format>, Unsupported> {
                     },
                 });
             }
-            Tok::Eof => return Ok(out),
+            Tok::Eof => return Err(Unsupported("a styles part without its root")),
             _ => {}
         }
     }
@@ -711,7 +744,9 @@ fn read_cells<E>(
             // calamine refuses a row number it cannot parse.
             Tok::Start { name: "row", attrs, .. } => {
                 check_attrs(attrs)?;
-                if attr(attrs, "r")?.is_some_and(|r| digits(r.as_bytes()).is_none()) {
+                if attr(attrs, "r")?
+                    .is_some_and(|r| !digits(r.as_bytes()).is_some_and(|n| (1..=1_048_576).contains(&n)))
+                {
                     return Err(Unsupported("an unusual row number").into());
                 }
             }
