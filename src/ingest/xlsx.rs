@@ -222,12 +222,19 @@ impl<'a> Scan<'a> {
             }
             let rest = &s[self.i + 1..];
             match rest.first() {
-                Some(b'?') => self.skip_past(b"?>")?,
-                Some(b'!') if rest.starts_with(b"!--") => self.skip_past(b"-->")?,
+                // Only the XML declaration: any other processing instruction is unusual here.
+                Some(b'?') if rest.starts_with(b"?xml ") => {
+                    self.skip_past(2, b"?>")?;
+                    if s[..self.i].iter().filter(|&&b| b == b'>').count() != 1 {
+                        return Err(Unsupported("an unusual XML declaration"));
+                    }
+                }
+                Some(b'?') => return Err(Unsupported("a processing instruction")),
+                Some(b'!') if rest.starts_with(b"!--") => self.skip_past(4, b"-->")?,
                 Some(b'!') => return Err(Unsupported("CDATA or a document type")),
                 Some(b'/') => {
                     let close = memchr::memchr(b'>', rest).ok_or(Unsupported("an unterminated tag"))?;
-                    let full = t[self.i + 2..self.i + 1 + close].trim_ascii_end();
+                    let full = t[self.i + 2..self.i + 1 + close].trim_end_matches(XML_SPACE);
                     if !is_name(full) || self.open.pop() != Some(full) {
                         return Err(Unsupported("an end tag that closes no open element"));
                     }
@@ -240,10 +247,12 @@ impl<'a> Scan<'a> {
         }
     }
 
-    fn skip_past(&mut self, end: &[u8]) -> Result<(), Unsupported> {
-        let at =
-            memchr::memmem::find(&self.text.as_bytes()[self.i..], end).ok_or(Unsupported("unterminated markup"))?;
-        self.i += at + end.len();
+    /// Skips a processing instruction or a comment whose opening (`<?`, `<!--`) is `open`
+    /// bytes long: its end is looked for after the opening.
+    fn skip_past(&mut self, open: usize, end: &[u8]) -> Result<(), Unsupported> {
+        let from = (self.i + open).min(self.text.len());
+        let at = memchr::memmem::find(&self.text.as_bytes()[from..], end).ok_or(Unsupported("unterminated markup"))?;
+        self.i = from + at + end.len();
         Ok(())
     }
 
@@ -313,30 +322,41 @@ fn is_name(s: &str) -> bool {
         && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b':') || !b.is_ascii())
 }
 
+/// XML's white space: not form feed or vertical tab, which Rust's ASCII white space includes.
+const XML_SPACE: [char; 4] = [' ', '\t', '\r', '\n'];
+
 /// `x:c` → `c`.
 fn local(name: &str) -> &str {
-    name.rsplit_once(':').map_or(name, |(_, local)| local)
+    // Names are short: a plain scan beats a vectorised search here.
+    match name.bytes().rposition(|b| b == b':') {
+        Some(i) => &name[i + 1..],
+        None => name,
+    }
 }
 
 /// The attributes of a tag, values raw: `(key with prefix, value)`.
 fn attributes(mut a: &str) -> impl Iterator<Item = Result<(&str, &str), Unsupported>> {
     std::iter::from_fn(move || {
-        a = a.trim_ascii_start();
+        a = a.trim_start_matches(XML_SPACE);
         if a.is_empty() {
             return None;
         }
         let malformed = Some(Err(Unsupported("a malformed attribute")));
         let Some(eq) = memchr::memchr(b'=', a.as_bytes()) else { return malformed };
-        let key = a[..eq].trim_ascii_end();
-        if key.is_empty() || key.contains(|c: char| c.is_ascii_whitespace() || "\"'<>&/".contains(c)) {
+        let key = a[..eq].trim_end_matches(XML_SPACE);
+        if key.is_empty()
+            || key
+                .bytes()
+                .any(|b| !b.is_ascii_graphic() && b.is_ascii() || matches!(b, b'"' | b'\'' | b'<' | b'>' | b'&' | b'/'))
+        {
             return malformed;
         }
-        let rest = a[eq + 1..].trim_ascii_start();
+        let rest = a[eq + 1..].trim_start_matches(XML_SPACE);
         let Some(&q @ (b'"' | b'\'')) = rest.as_bytes().first() else { return malformed };
         let Some(close) = memchr::memchr(q, &rest.as_bytes()[1..]) else { return malformed };
         let value = &rest[1..1 + close];
         a = &rest[close + 2..];
-        if value.contains('<') || a.as_bytes().first().is_some_and(|b| !b.is_ascii_whitespace()) {
+        if value.contains('<') || a.as_bytes().first().is_some_and(|&b| !XML_SPACE.contains(&(b as char))) {
             return malformed;
         }
         Some(Ok((key, value)))
@@ -788,7 +808,7 @@ fn cell_body<'s>(
             Tok::Start { name: "is", empty: true, .. } => value = DataRef::String(String::new()),
             Tok::Start { name: "is", .. } => value = DataRef::String(rich_string(x, "is")?),
             Tok::End { name: "c" } => return Ok((value, has_formula)),
-            Tok::Text(t) if t.trim_ascii().is_empty() => {}
+            Tok::Text(t) if t.trim_matches(XML_SPACE).is_empty() => {}
             _ => return Err(Unsupported("unexpected content in a cell")),
         }
     }
@@ -891,6 +911,34 @@ mod tests {
         let xml_text =
             br#"<sst><si><r><t>Qu</t></r><r><t xml:space="preserve">&#7853;n </t></r><rPh><t>x</t></rPh></si><si/><si><t> a&amp;b </t></si></sst>"#;
         assert_eq!(shared_strings(xml_text).unwrap(), vec!["Quận ".to_string(), String::new(), "a&b".to_string()]);
+    }
+
+    /// Each found by the XML mutation test (tests/direct.rs), where calamine's reader
+    /// refuses what a laxer scan would read.
+    #[test]
+    fn markup_calamine_refuses_makes_the_reader_step_aside() {
+        for bad in [
+            &br#"<?>xml?><sst><si><t>a</t></si></sst>"#[..],
+            br#"<sst><"si a="1"><t>a</t></si></sst>"#,
+            br#"<sst><si><t>a</t></sst>"#,
+            br#"<sst><si><t>a</t></si>"#,
+            br#"<sst><si x="1"y="2"><t>a</t></si></sst>"#,
+            br#"<sst><si><t a="1" a="2">a</t></si></sst>"#,
+            br#"<sst><si><t>a & b</t></si></sst>"#,
+            b"<sst><si><t>\xFF</t></si></sst>",
+        ] {
+            assert!(shared_strings(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+        assert_eq!(workbook(br#"<workbook/><sheets><sheet name="A" r:id="rId1"/></sheets>"#).unwrap().0.len(), 0);
+        let sheet = |data: &str| {
+            let xml = format!("<worksheet><sheetData>{data}</sheetData></worksheet>");
+            read_cells::<()>(xml.as_bytes(), &[], &[], false, &mut |_, _, _, _| Ok(())).is_ok()
+        };
+        assert!(sheet(r#"<row r="1"><c r="A1"><v>1</v></c></row>"#));
+        assert!(!sheet(r#"<row r="0"><c r="A1"><v>1</v></c></row>"#));
+        assert!(!sheet(r#"<row r="1"><c r="A1"><v/=>1</v></c></row>"#));
+        assert!(!sheet("<row r=\"1\"><c r=\"A1\"><v>1</v\x0C></c></row>"));
+        assert!(!sheet(r#"<row r="1"><c r="A1"><v>1</v></c><c r="A1" r="B1"><v>1</v></c></row>"#));
     }
 
     #[test]
