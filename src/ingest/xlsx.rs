@@ -192,7 +192,7 @@ struct Scan<'a> {
 impl<'a> Scan<'a> {
     /// A part must be UTF-8 throughout, as calamine's XML reader requires.
     fn new(part: &'a [u8]) -> Result<Self, Unsupported> {
-        let text = std::str::from_utf8(part).map_err(|_| Unsupported("a part that is not UTF-8"))?;
+        let text = simdutf8::basic::from_utf8(part).map_err(|_| Unsupported("a part that is not UTF-8"))?;
         Ok(Scan { text, i: 0, open: Vec::with_capacity(8), strict: true })
     }
 
@@ -212,7 +212,7 @@ impl<'a> Scan<'a> {
                 return Ok(Tok::Eof);
             }
             if s[self.i] != b'<' {
-                let end = memchr::memchr(b'<', &s[self.i..]).map_or(s.len(), |n| self.i + n);
+                let end = find(s, self.i, b'<').unwrap_or(s.len());
                 let text = &t[self.i..end];
                 self.i = end;
                 if text.contains('&') {
@@ -233,7 +233,7 @@ impl<'a> Scan<'a> {
                 Some(b'!') if rest.starts_with(b"!--") => self.skip_past(4, b"-->")?,
                 Some(b'!') => return Err(Unsupported("CDATA or a document type")),
                 Some(b'/') => {
-                    let close = memchr::memchr(b'>', rest).ok_or(Unsupported("an unterminated tag"))?;
+                    let close = find(rest, 0, b'>').ok_or(Unsupported("an unterminated tag"))?;
                     let full = t[self.i + 2..self.i + 1 + close].trim_end_matches(XML_SPACE);
                     if !is_name(full) || self.open.pop() != Some(full) {
                         return Err(Unsupported("an end tag that closes no open element"));
@@ -262,7 +262,10 @@ impl<'a> Scan<'a> {
         let begin = self.i + 1;
         let mut j = begin;
         // A name runs to white space, `>` or `/>`, as the XML reader calamine uses reads it.
-        while j < s.len() && !matches!(s[j], b' ' | b'\t' | b'\r' | b'\n' | b'>') && !s[j..].starts_with(b"/>") {
+        while j < s.len()
+            && !matches!(s[j], b' ' | b'\t' | b'\r' | b'\n' | b'>')
+            && !(s[j] == b'/' && s.get(j + 1) == Some(&b'>'))
+        {
             j += 1;
         }
         let full = &t[begin..j];
@@ -278,24 +281,28 @@ impl<'a> Scan<'a> {
             Ok(Tok::Start { name, attrs, empty })
         };
         loop {
+            // Jump to the next `>` or quote.
+            j = s[j..]
+                .iter()
+                .position(|&b| matches!(b, b'>' | b'"' | b'\''))
+                .ok_or(Unsupported("an unterminated tag"))?
+                + j;
             match s.get(j) {
                 None => return Err(Unsupported("an unterminated tag")),
+                Some(b'>') if s[j - 1] == b'/' && j > attrs_begin => {
+                    let tok = tag(&t[attrs_begin..j - 1], true)?;
+                    self.i = j + 1;
+                    return Ok(tok);
+                }
                 Some(b'>') => {
                     let tok = tag(&t[attrs_begin..j], false)?;
                     self.i = j + 1;
                     self.open.push(full);
                     return Ok(tok);
                 }
-                Some(b'/') if s.get(j + 1) == Some(&b'>') => {
-                    let tok = tag(&t[attrs_begin..j], true)?;
-                    self.i = j + 2;
-                    return Ok(tok);
+                Some(&q) => {
+                    j = find(s, j + 1, q).ok_or(Unsupported("an unterminated attribute"))? + 1;
                 }
-                Some(&q @ (b'"' | b'\'')) => {
-                    let close = memchr::memchr(q, &s[j + 1..]).ok_or(Unsupported("an unterminated attribute"))?;
-                    j += close + 2;
-                }
-                Some(_) => j += 1,
             }
         }
     }
@@ -305,7 +312,7 @@ impl<'a> Scan<'a> {
     fn text(&mut self) -> Result<&'a str, Unsupported> {
         let begin = self.i;
         let bytes = self.text.as_bytes();
-        let end = memchr::memchr(b'<', &bytes[begin..]).map_or(bytes.len(), |n| begin + n);
+        let end = find(bytes, begin, b'<').unwrap_or(bytes.len());
         self.i = end;
         match self.next()? {
             Tok::End { .. } => Ok(&self.text[begin..end]),
@@ -325,6 +332,21 @@ fn is_name(s: &str) -> bool {
 /// XML's white space: not form feed or vertical tab, which Rust's ASCII white space includes.
 const XML_SPACE: [char; 4] = [' ', '\t', '\r', '\n'];
 
+/// The position of `byte` in `s` at or after `from`. XML between tags is short: a plain loop
+/// beats a vectorised search's set-up here.
+fn find(s: &[u8], from: usize, byte: u8) -> Option<usize> {
+    s.get(from..)?.iter().position(|&b| b == byte).map(|n| from + n)
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+fn skip_space(a: &str) -> &str {
+    let n = a.bytes().take_while(|&b| is_space(b)).count();
+    &a[n..]
+}
+
 /// `x:c` → `c`.
 fn local(name: &str) -> &str {
     // Names are short: a plain scan beats a vectorised search here.
@@ -337,26 +359,26 @@ fn local(name: &str) -> &str {
 /// The attributes of a tag, values raw: `(key with prefix, value)`.
 fn attributes(mut a: &str) -> impl Iterator<Item = Result<(&str, &str), Unsupported>> {
     std::iter::from_fn(move || {
-        a = a.trim_start_matches(XML_SPACE);
+        a = skip_space(a);
         if a.is_empty() {
             return None;
         }
         let malformed = Some(Err(Unsupported("a malformed attribute")));
-        let Some(eq) = memchr::memchr(b'=', a.as_bytes()) else { return malformed };
-        let key = a[..eq].trim_end_matches(XML_SPACE);
+        let Some(eq) = find(a.as_bytes(), 0, b'=') else { return malformed };
+        let key = &a[..eq];
         if key.is_empty()
-            || key
-                .bytes()
-                .any(|b| !b.is_ascii_graphic() && b.is_ascii() || matches!(b, b'"' | b'\'' | b'<' | b'>' | b'&' | b'/'))
+            || key.bytes().any(|b| {
+                (!b.is_ascii_graphic() && b.is_ascii()) || matches!(b, b'"' | b'\'' | b'<' | b'>' | b'&' | b'/')
+            })
         {
             return malformed;
         }
-        let rest = a[eq + 1..].trim_start_matches(XML_SPACE);
+        let rest = skip_space(&a[eq + 1..]);
         let Some(&q @ (b'"' | b'\'')) = rest.as_bytes().first() else { return malformed };
-        let Some(close) = memchr::memchr(q, &rest.as_bytes()[1..]) else { return malformed };
-        let value = &rest[1..1 + close];
-        a = &rest[close + 2..];
-        if value.contains('<') || a.as_bytes().first().is_some_and(|&b| !XML_SPACE.contains(&(b as char))) {
+        let Some(close) = find(rest.as_bytes(), 1, q) else { return malformed };
+        let value = &rest[1..close];
+        a = &rest[close + 1..];
+        if value.bytes().any(|b| b == b'<') || a.as_bytes().first().is_some_and(|&b| !is_space(b)) {
             return malformed;
         }
         Some(Ok((key, value)))
@@ -377,6 +399,27 @@ fn check_attrs(attrs: &str) -> Result<(), Unsupported> {
         keys.push(k);
     }
     Ok(())
+}
+
+/// One attribute's raw value, by its name as written, after checking every attribute as
+/// [`check_attrs`] does.
+fn attr_checked<'a>(attrs: &'a str, key: &str) -> Result<Option<&'a str>, Unsupported> {
+    let mut keys: [&str; 8] = [""; 8];
+    let mut found = None;
+    for (n, kv) in attributes(attrs).enumerate() {
+        let (k, v) = kv?;
+        if n >= keys.len() || keys[..n].contains(&k) {
+            return Err(Unsupported("an attribute given twice, or too many"));
+        }
+        if v.contains('&') {
+            decode(v)?;
+        }
+        keys[n] = k;
+        if k == key {
+            found = Some(v);
+        }
+    }
+    Ok(found)
 }
 
 /// One attribute's raw value, by its name as written; every attribute is checked.
@@ -762,19 +805,19 @@ fn read_cells<E>(
                 emit(a.pos.0, a.pos.1, value, has_formula.then_some(formula.as_str())).map_err(Stop::Caller)?;
             }
             // calamine refuses a row number it cannot parse.
-            Tok::Start { name: "row", attrs, .. } => {
-                check_attrs(attrs)?;
-                if attr(attrs, "r")?
-                    .is_some_and(|r| !digits(r.as_bytes()).is_some_and(|n| (1..=1_048_576).contains(&n)))
-                {
-                    return Err(Unsupported("an unusual row number").into());
-                }
+            Tok::Start { name: "row", attrs, .. } if !plain_row(attrs)? => {
+                return Err(Unsupported("an unusual row number").into());
             }
             Tok::End { name: "sheetData" } => return Ok(()),
             Tok::Eof => return Err(Unsupported("sheetData is not closed").into()),
             _ => {}
         }
     }
+}
+
+/// Whether a `<row>`'s attributes are well formed and its number, if given, is in Excel's grid.
+fn plain_row(attrs: &str) -> Result<bool, Unsupported> {
+    Ok(attr_checked(attrs, "r")?.is_none_or(|r| digits(r.as_bytes()).is_some_and(|n| (1..=1_048_576).contains(&n))))
 }
 
 /// What a `<c>` holds, up to its end tag: its value, and whether it has a formula (whose
