@@ -98,6 +98,47 @@ impl Default for CellRef {
     }
 }
 
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ActivitySums {
+    pub activities: u64,
+    pub participants: Micros,
+    pub female: Micros,
+    pub cost: Micros,
+    pub online: u64,
+}
+
+impl ActivitySums {
+    pub fn add(&mut self, participants: Option<Micros>, female: Option<Micros>, cost: Option<Micros>, online: bool) {
+        self.activities += 1;
+        self.participants.0 = self.participants.0.saturating_add(participants.map_or(0, |m| m.0));
+        self.female.0 = self.female.0.saturating_add(female.map_or(0, |m| m.0));
+        self.cost.0 = self.cost.0.saturating_add(cost.map_or(0, |m| m.0));
+        self.online += u64::from(online);
+    }
+}
+
+impl ActivitySums {
+    pub fn merge(&mut self, other: &ActivitySums) {
+        self.activities += other.activities;
+        self.participants.0 = self.participants.0.saturating_add(other.participants.0);
+        self.female.0 = self.female.0.saturating_add(other.female.0);
+        self.cost.0 = self.cost.0.saturating_add(other.cost.0);
+        self.online += other.online;
+    }
+}
+
+/// A form's activity log summed, as the activity tables need it (see
+/// `aggregate::summarise_activities`). Rows outside the action month or without a date or
+/// a type are left out, as in the tables.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ActivitySummary {
+    /// (week bucket, activity type, activities, participants), sorted.
+    pub by_week_type: Vec<(usize, usize, u64, Micros)>,
+    /// In [`Channel::ALL`] order.
+    pub by_channel: [ActivitySums; 3],
+    pub total: ActivitySums,
+}
+
 /// Hình thức of an activity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Channel {
@@ -107,6 +148,8 @@ pub enum Channel {
 }
 
 impl Channel {
+    pub const ALL: [Channel; 3] = [Channel::InPerson, Channel::Online, Channel::Mixed];
+
     pub fn label_vi(self) -> &'static str {
         match self {
             Channel::InPerson => "Trực tiếp",
@@ -165,7 +208,9 @@ pub struct Submission {
     /// Resolved period code.
     pub period: Option<String>,
     pub rows: Vec<ReportedRow>,
+    /// The activity rows as read; summed into `activity_summary` once checked, then dropped.
     pub activities: Vec<Activity>,
+    pub activity_summary: ActivitySummary,
     pub issues: Vec<Issue>,
 }
 

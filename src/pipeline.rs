@@ -105,6 +105,10 @@ pub fn consolidate(
         if sub.period.as_deref() == Some(period.code.as_str()) {
             validate::validate(&mut sub, config, &period);
         }
+        // The rows are checked: only their sums are kept.
+        sub.activity_summary = aggregate::summarise_activities(&period, &sub);
+        sub.activities = Vec::new();
+        sub.rows.shrink_to_fit();
         tick();
         sub
     };
@@ -114,7 +118,7 @@ pub fn consolidate(
         found.par_iter().map(read_one).collect()
     };
     let read_time = started.elapsed();
-    tracing::info!("read and checked {} files in {:.2?}", subs.len(), read_time);
+    tracing::info!("read and checked {} files in {:.2?}{}", subs.len(), read_time, crate::text::peak_memory());
 
     // Fates before competition.
     let mut fates: Vec<Fate> = Vec::with_capacity(subs.len());
@@ -191,13 +195,8 @@ pub fn consolidate(
         let refs: Vec<&Submission> = accepted.values().map(|&i| &subs[i]).collect();
         aggregate::aggregate(config, &period, &refs)?
     };
-    // The activity rows are summed into the tables now; at national scale they are most of
-    // what a run holds, so they go.
-    for sub in &mut subs {
-        sub.activities = Vec::new();
-    }
 
-    tracing::info!("aggregated at {:.2?}", started.elapsed());
+    tracing::info!("aggregated at {:.2?}{}", started.elapsed(), crate::text::peak_memory());
     let units = config
         .units
         .iter()

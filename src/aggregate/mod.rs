@@ -11,7 +11,8 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use crate::config::{Config, Period, UnitType};
-use crate::model::{Breakdown, Channel, Micros, Submission};
+pub use crate::model::ActivitySums;
+use crate::model::{ActivitySummary, Breakdown, Channel, Micros, Submission};
 
 /// One reported value of an accepted submission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -42,25 +43,6 @@ pub struct ActivityTables {
     pub by_unit_type: BTreeMap<UnitType, ActivitySums>,
     pub by_channel: BTreeMap<Channel, ActivitySums>,
     pub total: ActivitySums,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ActivitySums {
-    pub activities: u64,
-    pub participants: Micros,
-    pub female: Micros,
-    pub cost: Micros,
-    pub online: u64,
-}
-
-impl ActivitySums {
-    fn add(&mut self, participants: Option<Micros>, female: Option<Micros>, cost: Option<Micros>, online: bool) {
-        self.activities += 1;
-        self.participants.0 = self.participants.0.saturating_add(participants.map_or(0, |m| m.0));
-        self.female.0 = self.female.0.saturating_add(female.map_or(0, |m| m.0));
-        self.cost.0 = self.cost.0.saturating_add(cost.map_or(0, |m| m.0));
-        self.online += u64::from(online);
-    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -214,6 +196,34 @@ pub fn week_buckets(period: &Period) -> Vec<(NaiveDate, NaiveDate)> {
     weeks
 }
 
+/// A form's activity log summed as the tables need it: once read and checked, its rows are
+/// not kept (at national scale they would be most of what a run holds).
+pub fn summarise_activities(period: &Period, sub: &Submission) -> ActivitySummary {
+    let mut s = ActivitySummary::default();
+    for a in &sub.activities {
+        let (Some(date), Some(kind)) = (a.date, a.kind) else { continue };
+        if date < period.activity_start || date > period.end {
+            continue;
+        }
+        let bucket = if date < period.start { 0 } else { 1 + ((date - period.start).num_days() / 7) as usize };
+        match s.by_week_type.iter_mut().find(|c| c.0 == bucket && c.1 == kind) {
+            Some(cell) => {
+                cell.2 += 1;
+                cell.3.0 = cell.3.0.saturating_add(a.participants.map_or(0, |m| m.0));
+            }
+            None => s.by_week_type.push((bucket, kind, 1, a.participants.unwrap_or_default())),
+        }
+        let online = matches!(a.channel, Some(Channel::Online | Channel::Mixed));
+        if let Some(ch) = a.channel {
+            s.by_channel[ch as usize].add(a.participants, a.female, a.cost, online);
+        }
+        s.total.add(a.participants, a.female, a.cost, online);
+    }
+    s.by_week_type.sort_unstable_by_key(|c| (c.0, c.1));
+    s.by_week_type.shrink_to_fit();
+    s
+}
+
 fn activity_tables(config: &Config, period: &Period, accepted: &[&Submission]) -> ActivityTables {
     let weeks = week_buckets(period);
     let mut t = ActivityTables {
@@ -225,29 +235,24 @@ fn activity_tables(config: &Config, period: &Period, accepted: &[&Submission]) -
         let Some(unit) = sub.unit.as_deref().and_then(|c| config.unit_position(c)) else {
             continue;
         };
-        for a in &sub.activities {
-            let (Some(date), Some(kind)) = (a.date, a.kind) else { continue };
-            if date < period.activity_start || date > period.end {
-                continue;
-            }
-            let bucket = if date < period.start { 0 } else { 1 + ((date - period.start).num_days() / 7) as usize };
+        let s = &sub.activity_summary;
+        for &(bucket, kind, count, participants) in &s.by_week_type {
             if let Some(cell) = t.by_week_type.get_mut(bucket).and_then(|w| w.get_mut(kind)) {
-                cell.0 += 1;
-                cell.1.0 = cell.1.0.saturating_add(a.participants.map_or(0, |m| m.0));
+                cell.0 += count;
+                cell.1.0 = cell.1.0.saturating_add(participants.0);
             }
-            let online = matches!(a.channel, Some(Channel::Online | Channel::Mixed));
-            t.by_unit.entry(unit).or_default().add(a.participants, a.female, a.cost, online);
-            t.by_unit_type.entry(config.units[unit].unit_type).or_default().add(
-                a.participants,
-                a.female,
-                a.cost,
-                online,
-            );
-            if let Some(ch) = a.channel {
-                t.by_channel.entry(ch).or_default().add(a.participants, a.female, a.cost, online);
-            }
-            t.total.add(a.participants, a.female, a.cost, online);
         }
+        if s.total.activities == 0 {
+            continue;
+        }
+        t.by_unit.entry(unit).or_default().merge(&s.total);
+        t.by_unit_type.entry(config.units[unit].unit_type).or_default().merge(&s.total);
+        for (ch, sums) in Channel::ALL.into_iter().zip(&s.by_channel) {
+            if sums.activities > 0 {
+                t.by_channel.entry(ch).or_default().merge(sums);
+            }
+        }
+        t.total.merge(&s.total);
     }
     t
 }
@@ -328,6 +333,10 @@ mod tests {
         ];
         let mut b = sub("S01", &[]);
         b.activities = vec![act(d(11, 21), 5, Channel::Mixed, 60, 10, 1)]; // week 1, last day
+        for s in [&mut a, &mut b] {
+            s.activity_summary = summarise_activities(p, s);
+            s.activities = Vec::new();
+        }
         let t = aggregate(&c, p, &[&a, &b]).unwrap().activities;
         assert_eq!(t.by_week_type[0][0], (1, Micros::from_units(500)));
         assert_eq!(t.by_week_type[1][1], (1, Micros::from_units(100)));

@@ -1348,6 +1348,7 @@ pub(crate) mod testing {
                     cost: Some(Micros(2_500_000)),
                 },
             ];
+            s.activity_summary = crate::aggregate::summarise_activities(&period, &s);
             s
         };
         let old = sub(
