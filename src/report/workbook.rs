@@ -346,10 +346,15 @@ pub fn workbook_bytes(config: &Config, outcome: &Outcome, meta: &RunMeta) -> any
         fill(&mut ws)?;
         Ok(ws)
     };
-    // The unit × indicator matrix is the largest sheet by far: it is built on one core while
-    // the others are built on the other.
-    let (matrix_ws, rest) = rayon::join(
-        || sheet(1, &|ws| matrix_sheet(ws, config, outcome, &matrix, meta, &st)),
+    // The unit × indicator matrix is the largest sheet by far. It is written row by row in
+    // rust_xlsxwriter's low-memory mode (each row leaves memory once written; strings still
+    // go to the shared table), on one core while the others are built on the other.
+    let (matrix_done, rest) = rayon::join(
+        || -> Result<(), XlsxError> {
+            let ws = wb.add_worksheet_with_low_memory()?;
+            ws.set_name(names[1])?;
+            matrix_sheet(ws, config, outcome, &matrix, meta, &st)
+        },
         || -> Result<[Worksheet; 5], XlsxError> {
             Ok([
                 sheet(0, &|ws| summary_sheet(ws, names, config, outcome, &matrix, meta, &st))?,
@@ -360,10 +365,15 @@ pub fn workbook_bytes(config: &Config, outcome: &Outcome, meta: &RunMeta) -> any
             ])
         },
     );
+    matrix_done?;
     let [summary, submissions, issues, activities, info] = rest?;
-    for ws in [summary, matrix_ws?, submissions, issues, activities, info] {
+    for ws in [summary, submissions, issues, activities, info] {
         wb.push_worksheet(ws);
     }
+    // The matrix was added first; it is the second sheet.
+    let sheets = wb.worksheets_mut();
+    let matrix_ws = sheets.remove(0);
+    sheets.insert(1, matrix_ws);
 
     let t = std::time::Instant::now();
     // Deflate level 3, not 6: at 10,000 units the file is ~12 % larger and written in
