@@ -388,11 +388,12 @@ fn percent(n: usize, d: usize) -> f64 {
 fn print_issues(o: &Outcome, lang: Lang, json: bool) {
     let table = tables::issues(o, lang);
     if json {
-        let rows: Vec<serde_json::Value> = table
-            .rows
-            .iter()
+        let rows: Vec<serde_json::Value> = (0..table.len())
             .map(|r| {
-                serde_json::Value::Object(table.header.iter().zip(r).map(|(h, v)| (h.to_string(), json!(v))).collect())
+                let row = table.row(r);
+                serde_json::Value::Object(
+                    table.header.iter().zip(row).map(|(h, v)| (h.to_string(), json!(v))).collect(),
+                )
             })
             .collect();
         println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());

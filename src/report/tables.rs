@@ -12,42 +12,82 @@ use crate::model::{Lang, Severity};
 use crate::pipeline::Outcome;
 use crate::text;
 
-/// A table of text cells with its header: the one shape both CSV and Parquet are written from.
-#[derive(Debug, Clone, PartialEq)]
+/// A cell of a table by (row, column).
+type CellFn<'a> = Box<dyn Fn(usize, usize) -> Cow<'a, str> + Send + Sync + 'a>;
+
+/// A table of text cells with its header: the one shape both CSV and Parquet are written
+/// from. Cells are computed as they are written, never all held at once: at national scale
+/// the values table has millions of cells, mostly borrowed from the configuration and the
+/// outcome.
 pub struct Table<'a> {
     pub header: Vec<&'static str>,
-    /// Cells borrow from the configuration and the outcome where they can: at national scale
-    /// a table has millions of cells.
-    pub rows: Vec<Vec<Cow<'a, str>>>,
+    len: usize,
+    cell: CellFn<'a>,
     /// Columns that Parquet stores as integers (counts), by name.
     pub integer_columns: Vec<&'static str>,
 }
 
-impl Table<'_> {
+impl<'a> Table<'a> {
+    pub fn new(
+        header: Vec<&'static str>,
+        integer_columns: Vec<&'static str>,
+        len: usize,
+        cell: impl Fn(usize, usize) -> Cow<'a, str> + Send + Sync + 'a,
+    ) -> Table<'a> {
+        Table { header, len, cell: Box::new(cell), integer_columns }
+    }
+
+    /// A table from rows already built.
+    pub fn from_rows(
+        header: Vec<&'static str>,
+        integer_columns: Vec<&'static str>,
+        rows: Vec<Vec<Cow<'a, str>>>,
+    ) -> Table<'a> {
+        let len = rows.len();
+        Table::new(header, integer_columns, len, move |r, c| rows[r][c].clone())
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn row(&self, r: usize) -> Vec<Cow<'a, str>> {
+        (0..self.header.len()).map(|c| (self.cell)(r, c)).collect()
+    }
+
     pub fn to_csv(&self) -> Vec<u8> {
         let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
         let _ = w.write_record(&self.header);
-        for r in &self.rows {
-            let _ = w.write_record(r.iter().map(|c| c.as_bytes()));
+        let mut record = csv::ByteRecord::new();
+        for r in 0..self.len {
+            record.clear();
+            for c in 0..self.header.len() {
+                record.push_field((self.cell)(r, c).as_bytes());
+            }
+            let _ = w.write_byte_record(&record);
         }
         w.into_inner().unwrap_or_default()
     }
 
     /// The same rows as Parquet. Text columns stay text (values keep their exact decimal
-    /// form); count columns become Int64; empty cells are nulls.
+    /// form); count columns become Int64; empty cells are nulls. Built a column at a time.
     pub fn to_parquet(&self) -> PolarsResult<Vec<u8>> {
         let mut columns = Vec::with_capacity(self.header.len());
         for (i, name) in self.header.iter().enumerate() {
+            let cells = (0..self.len).map(|r| (self.cell)(r, i));
             if self.integer_columns.contains(name) {
-                let v: Vec<Option<i64>> = self.rows.iter().map(|r| r[i].parse().ok()).collect();
-                columns.push(Column::new((*name).into(), v));
+                let v = Int64Chunked::from_iter_options((*name).into(), cells.map(|c| c.parse::<i64>().ok()));
+                columns.push(v.into_column());
             } else {
-                let v: Vec<Option<&str>> =
-                    self.rows.iter().map(|r| if r[i].is_empty() { None } else { Some(r[i].as_ref()) }).collect();
-                columns.push(Column::new((*name).into(), v));
+                let v = StringChunked::from_iter_options((*name).into(), cells.map(|c| (!c.is_empty()).then_some(c)));
+                columns.push(v.into_column());
             }
         }
-        let mut df = DataFrame::new(self.rows.len(), columns)?;
+        let mut df = DataFrame::new(self.len, columns)?;
         let mut buf = Vec::new();
         ParquetWriter::new(&mut buf).with_compression(ParquetCompression::Uncompressed).finish(&mut df)?;
         Ok(buf)
@@ -55,96 +95,88 @@ impl Table<'_> {
 }
 
 pub fn values<'a>(config: &'a Config, o: &'a Outcome) -> Table<'a> {
-    let rows = o
-        .tables
-        .values
-        .iter()
-        .map(|v| {
+    let values = &o.tables.values;
+    Table::new(
+        vec!["period", "unit_code", "unit_type", "indicator", "breakdown", "value"],
+        vec![],
+        values.len(),
+        move |r, c| {
+            let v = &values[r];
             let unit = &config.units[v.unit];
-            vec![
-                Cow::Borrowed(o.period.code.as_str()),
-                Cow::Borrowed(unit.code.as_str()),
-                Cow::Borrowed(unit.unit_type.as_str()),
-                Cow::Borrowed(config.indicators[v.indicator].code.as_str()),
-                Cow::Borrowed(v.breakdown.as_str()),
-                Cow::Owned(text::format_micros(v.value.0)),
-            ]
-        })
-        .collect();
-    Table {
-        header: vec!["period", "unit_code", "unit_type", "indicator", "breakdown", "value"],
-        rows,
-        integer_columns: vec![],
-    }
+            match c {
+                0 => Cow::Borrowed(o.period.code.as_str()),
+                1 => Cow::Borrowed(unit.code.as_str()),
+                2 => Cow::Borrowed(unit.unit_type.as_str()),
+                3 => Cow::Borrowed(config.indicators[v.indicator].code.as_str()),
+                4 => Cow::Borrowed(v.breakdown.as_str()),
+                _ => Cow::Owned(text::format_micros(v.value.0)),
+            }
+        },
+    )
 }
 
 pub fn totals<'a>(config: &'a Config, o: &'a Outcome) -> Table<'a> {
-    let rows = o
-        .tables
-        .totals
-        .iter()
-        .map(|(i, b, t)| {
-            vec![
-                Cow::Borrowed(o.period.code.as_str()),
-                Cow::Borrowed(config.indicators[*i].code.as_str()),
-                Cow::Borrowed(b.as_str()),
-                Cow::Owned(t.value.map(|v| text::format_micros(v.0)).unwrap_or_default()),
-                Cow::Owned(t.units_reporting.to_string()),
-            ]
-        })
-        .collect();
-    Table {
-        header: vec!["period", "indicator", "breakdown", "value", "units_reporting"],
-        rows,
-        integer_columns: vec!["units_reporting"],
-    }
+    let totals = &o.tables.totals;
+    Table::new(
+        vec!["period", "indicator", "breakdown", "value", "units_reporting"],
+        vec!["units_reporting"],
+        totals.len(),
+        move |r, c| {
+            let (i, b, t) = &totals[r];
+            match c {
+                0 => Cow::Borrowed(o.period.code.as_str()),
+                1 => Cow::Borrowed(config.indicators[*i].code.as_str()),
+                2 => Cow::Borrowed(b.as_str()),
+                3 => Cow::Owned(t.value.map(|v| text::format_micros(v.0)).unwrap_or_default()),
+                _ => Cow::Owned(t.units_reporting.to_string()),
+            }
+        },
+    )
 }
 
 pub fn files(o: &Outcome) -> Table<'_> {
-    let rows = o
-        .files
-        .iter()
-        .map(|f| {
-            vec![
-                Cow::Borrowed(f.sub.path.as_str()),
-                Cow::Borrowed(f.sub.sha256.as_str()),
-                Cow::Borrowed(f.sub.unit.as_deref().unwrap_or_default()),
-                Cow::Borrowed(f.sub.period.as_deref().unwrap_or_default()),
-                Cow::Borrowed(f.fate.as_str()),
-                Cow::Owned(f.sub.errors().to_string()),
-                Cow::Owned(f.sub.warnings().to_string()),
-            ]
-        })
-        .collect();
-    Table {
-        header: vec!["path", "sha256", "unit_code", "period", "fate", "errors", "warnings"],
-        rows,
-        integer_columns: vec!["errors", "warnings"],
-    }
+    Table::new(
+        vec!["path", "sha256", "unit_code", "period", "fate", "errors", "warnings"],
+        vec!["errors", "warnings"],
+        o.files.len(),
+        move |r, c| {
+            let f = &o.files[r];
+            match c {
+                0 => Cow::Borrowed(f.sub.path.as_str()),
+                1 => Cow::Borrowed(f.sub.sha256.as_str()),
+                2 => Cow::Borrowed(f.sub.unit.as_deref().unwrap_or_default()),
+                3 => Cow::Borrowed(f.sub.period.as_deref().unwrap_or_default()),
+                4 => Cow::Borrowed(f.fate.as_str()),
+                5 => Cow::Owned(f.sub.errors().to_string()),
+                _ => Cow::Owned(f.sub.warnings().to_string()),
+            }
+        },
+    )
 }
 
 pub fn issues(o: &Outcome, lang: Lang) -> Table<'_> {
-    let mut rows = Vec::new();
-    for f in &o.files {
-        for i in &f.sub.issues {
-            rows.push(vec![
-                Cow::Borrowed(f.sub.path.as_str()),
-                Cow::Borrowed(f.sub.unit.as_deref().unwrap_or_default()),
-                Cow::Borrowed(i.sheet.as_str()),
-                Cow::Owned(i.cell_text()),
-                Cow::Borrowed(i.code.as_str()),
-                Cow::Borrowed(i.severity.as_str()),
-                Cow::Borrowed(i.indicator.as_deref().unwrap_or_default()),
-                Cow::Borrowed(i.value.as_str()),
-                Cow::Borrowed(i.message(lang)),
-            ]);
-        }
-    }
-    Table {
-        header: vec!["path", "unit_code", "sheet", "cell", "code", "severity", "indicator", "value", "message"],
-        rows,
-        integer_columns: vec![],
-    }
+    let at: Vec<(usize, usize)> =
+        o.files.iter().enumerate().flat_map(|(fi, f)| (0..f.sub.issues.len()).map(move |ii| (fi, ii))).collect();
+    Table::new(
+        vec!["path", "unit_code", "sheet", "cell", "code", "severity", "indicator", "value", "message"],
+        vec![],
+        at.len(),
+        move |r, c| {
+            let (fi, ii) = at[r];
+            let (f, i) = (&o.files[fi], &o.files[fi].sub.issues[ii]);
+            match c {
+                0 => Cow::Borrowed(f.sub.path.as_str()),
+                1 => Cow::Borrowed(f.sub.unit.as_deref().unwrap_or_default()),
+                2 => Cow::Borrowed(i.sheet.as_str()),
+                3 => Cow::Owned(i.cell_text()),
+                4 => Cow::Borrowed(i.code.as_str()),
+                5 => Cow::Borrowed(i.severity.as_str()),
+                6 => Cow::Borrowed(i.indicator.as_deref().unwrap_or_default()),
+                7 => Cow::Borrowed(i.value.as_str()),
+                _ => Cow::Borrowed(i.message(lang)),
+            }
+        },
+    )
 }
 
 /// Counts of issues by severity, for summaries.
@@ -168,21 +200,21 @@ mod tests {
 
     #[test]
     fn csv_quotes_and_line_ends() {
-        let t = Table {
-            header: vec!["a", "b"],
-            rows: vec![vec!["x, y".into(), "say \"hi\"".into()], vec!["Hà Nội".into(), "".into()]],
-            integer_columns: vec![],
-        };
+        let t = Table::from_rows(
+            vec!["a", "b"],
+            vec![],
+            vec![vec!["x, y".into(), "say \"hi\"".into()], vec!["Hà Nội".into(), "".into()]],
+        );
         assert_eq!(String::from_utf8(t.to_csv()).unwrap(), "a,b\n\"x, y\",\"say \"\"hi\"\"\"\nHà Nội,\n");
     }
 
     #[test]
     fn parquet_is_deterministic() {
-        let t = Table {
-            header: vec!["a", "n"],
-            rows: vec![vec!["1.5".into(), "2".into()], vec!["".into(), "0".into()]],
-            integer_columns: vec!["n"],
-        };
+        let t = Table::from_rows(
+            vec!["a", "n"],
+            vec!["n"],
+            vec![vec!["1.5".into(), "2".into()], vec!["".into(), "0".into()]],
+        );
         let a = t.to_parquet().unwrap();
         assert_eq!(a, t.to_parquet().unwrap());
         assert_eq!(&a[..4], b"PAR1");
