@@ -201,7 +201,7 @@ fn run_report(
     let skip = if write { Some(s.outputs.as_path()) } else { None };
     let found = ingest::discover(&s.inputs, skip)
         .map_err(|e| Failure::io(anyhow::Error::new(e).context(format!("cannot list {}", s.inputs.display()))))?;
-    tracing::info!("found {} files under {}", found.len(), s.inputs.display());
+    tracing::info!("found {} files under {} at {:.2?}", found.len(), s.inputs.display(), started.elapsed());
     let progress = progress_bar(found.len() as u64, quiet);
     let outcome = pipeline::consolidate(config, &s, &found, &|| progress.inc(1)).map_err(Failure::io)?;
     progress.finish_and_clear();
@@ -308,6 +308,7 @@ fn write_outputs(
     json["changes"] = serde_json::to_value(&meta.changes)?;
     staging.write("run.json", format!("{}\n", serde_json::to_string_pretty(&json)?).as_bytes())?;
     staging.commit().with_context(|| format!("cannot replace {}", target.display()))?;
+    tracing::info!("output set in place at {:.2?}", started.elapsed());
     Ok(())
 }
 
