@@ -31,3 +31,7 @@ bench:
 # A long mutation-fuzzing run of the reader.
 fuzz cases="200000":
     PROPTEST_CASES={{cases}} cargo test --release --test fuzz
+
+# A long run of the direct xlsx reader against calamine on mutated XML.
+fuzz-xml cases="300000":
+    PROPTEST_CASES={{cases}} cargo test --release --test direct mutated

@@ -1,10 +1,11 @@
 //! Opening a workbook, whatever its format, into plain sheets of cells.
 //!
-//! This is the only file that touches calamine. The format is chosen by the file's magic
-//! bytes, not its extension, so a renamed file gets a true reason. Zip containers are
-//! checked for declared sizes before anything is inflated, and xlsx/xlsb sheets are
-//! streamed cell by cell with a cell budget: a stray cell at XFD1048576 costs one cell,
-//! not a whole-sheet allocation.
+//! This file and the direct xlsx reader ([`super::xlsx`], which gives calamine's values for
+//! plain .xlsx files) are the only ones that touch calamine. The format is chosen by the
+//! file's magic bytes, not its extension, so a renamed file gets a true reason. Zip
+//! containers are checked for declared sizes before anything is inflated, and xlsx/xlsb
+//! sheets are streamed cell by cell with a cell budget: a stray cell at XFD1048576 costs one
+//! cell, not a whole-sheet allocation.
 
 use std::collections::BTreeMap;
 use std::io::{BufReader, Cursor, Read};
