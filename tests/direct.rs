@@ -96,7 +96,7 @@ fn every_kind_of_cell_reads_the_same_both_ways_without_falling_back() {
     let styles = common::part_text(&bytes, "xl/styles.xml").matches("<xf ").count();
     let styled: String = (0..styles).map(|s| format!(r#"<c r="{}300" s="{s}"><v>45278.25</v></c>"#, col(s))).collect();
     let row = format!(
-        r#"<row r="300">{styled}</row><row r="301" spans="1:9"><c r="A301" t="str"><f>"a"&amp;"b"</f><v>a&amp;b &lt;x&gt;</v></c><c r="B301" t="b"><v>1</v></c><c r="C301" t="b"><v>0</v></c><c r="D301" t="e"><v>#DIV/0!</v></c><c r="E301" t="d"><v>2023-12-18T00:00:00</v></c><c r="F301" t="inlineStr"><is><r><t>Quận </t></r><r><t xml:space="preserve"> Ba Đình </t></r></is></c><c r="G301"><f>SUM(A1:A2)</f></c><c r="H301"><f t="shared" ref="H301:H302" si="0">A1*2</f><v>6</v></c><c r="I301" s="0"/><c r="J301"><v>-1.5E-3</v></c><!-- a comment --><c r="K301" t="s"><v>0</v></c><c r="L301" t="n"><v></v></c></row>"#
+        r#"<row r="300">{styled}</row><row r="301" spans="1:9"><c r="A301" t="str"><f>"a"&amp;"b"</f><v>a&amp;b &lt;x&gt;</v></c><c r="B301" t="b"><v>1</v></c><c r="C301" t="b"><v>0</v></c><c r="D301" t="e"><v>#DIV/0!</v></c><c r="E301" t="d"><v>2023-12-18T00:00:00</v></c><c r="F301" t="inlineStr"><is><r><t>Quận </t></r><r><t xml:space="preserve"> Ba Đình </t></r></is></c><c r="G301"><f>SUM(A1:A2)</f></c><c r="H301"><f t="shared" ref="H301:I301" si="0">A1*2</f><v>6</v></c><c r="I301"><f t="shared" si="0"/><v>8</v></c><c r="M301" s="0"/><c r="J301"><v>-1.5E-3</v></c><!-- a comment --><c r="K301" t="s"><v>0</v></c><c r="L301" t="n"><v></v></c></row>"#
     );
     let rich = |x: String| {
         x.replacen(

@@ -832,6 +832,9 @@ fn cell_body<'s>(
 ) -> Result<(DataRef<'s>, bool), Unsupported> {
     let mut value = DataRef::Empty;
     let mut has_formula = false;
+    // A cell of a filled-down (shared) formula: its text would have to be translated from
+    // the anchor's, which only matters when no value was stored.
+    let mut derived = false;
     loop {
         match x.next()? {
             Tok::Start { name: "v", empty, .. } => {
@@ -839,9 +842,7 @@ fn cell_body<'s>(
                 value = cell_value(raw, a, strings, formats, is_1904)?;
             }
             Tok::Start { name: "f", attrs, empty } => {
-                if attr(attrs, "t")? == Some("shared") && attr(attrs, "ref")?.is_none() {
-                    return Err(Unsupported("a shared formula's derived cell"));
-                }
+                derived = attr(attrs, "t")? == Some("shared") && attr(attrs, "ref")?.is_none();
                 formula.clear();
                 if !empty {
                     decode_into(x.text()?, formula)?;
@@ -850,6 +851,9 @@ fn cell_body<'s>(
             }
             Tok::Start { name: "is", empty: true, .. } => value = DataRef::String(String::new()),
             Tok::Start { name: "is", .. } => value = DataRef::String(rich_string(x, "is")?),
+            Tok::End { name: "c" } if derived && value == DataRef::Empty => {
+                return Err(Unsupported("a shared formula's derived cell without a value"));
+            }
             Tok::End { name: "c" } => return Ok((value, has_formula)),
             Tok::Text(t) if t.trim_matches(XML_SPACE).is_empty() => {}
             _ => return Err(Unsupported("unexpected content in a cell")),
