@@ -103,15 +103,19 @@ struct WorkbookParts {
 fn read_workbook_parts(zip: &mut zip::ZipArchive<Cursor<Vec<u8>>>) -> Result<WorkbookParts, Unsupported> {
     let mut buf = Vec::new();
     inflate(zip, "_rels/.rels", &mut buf)?;
+    // The last office document in document order, as calamine takes it.
     let office = relationships(&buf)?
-        .into_values()
-        .find(|(_, typ)| typ.ends_with("/relationships/officeDocument"))
-        .map(|(target, _)| target);
+        .into_iter()
+        .rev()
+        .find(|(_, _, typ)| typ.ends_with("/relationships/officeDocument"))
+        .map(|(_, target, _)| target);
     if !matches!(office.as_deref(), Some("xl/workbook.xml" | "/xl/workbook.xml")) {
         return Err(Unsupported("the workbook part is not xl/workbook.xml"));
     }
     inflate(zip, "xl/_rels/workbook.xml.rels", &mut buf)?;
-    let rels = relationships(&buf)?;
+    // A later relationship with the same id replaces an earlier one, as in calamine.
+    let rels: HashMap<String, (String, String)> =
+        relationships(&buf)?.into_iter().map(|(id, target, typ)| (id, (target, typ))).collect();
     inflate(zip, "xl/workbook.xml", &mut buf)?;
     let (names, ids, is_1904) = workbook(&buf)?;
     let mut paths = Vec::with_capacity(ids.len());
@@ -490,11 +494,12 @@ fn ends(tok: &Tok<'_>, root: &str) -> bool {
         || matches!(tok, Tok::End { name } if *name == root)
 }
 
-/// `Id` → (`Target`, `Type`) of a relationships part, values as written (calamine keeps
-/// them undecoded: a value with an entity is left to it).
-fn relationships(bytes: &[u8]) -> Result<HashMap<String, (String, String)>, Unsupported> {
+/// (`Id`, `Target`, `Type`) of each relationship of a relationships part, in document
+/// order, values as written (calamine keeps them undecoded: a value with an entity is left
+/// to it).
+fn relationships(bytes: &[u8]) -> Result<Vec<(String, String, String)>, Unsupported> {
     let mut x = Scan::new(bytes)?;
-    let mut out = HashMap::new();
+    let mut out = Vec::new();
     loop {
         let tok = x.next()?;
         match tok {
@@ -514,7 +519,7 @@ fn relationships(bytes: &[u8]) -> Result<HashMap<String, (String, String)>, Unsu
                     }
                 }
                 if let (Some(id), Some(target)) = (id, target) {
-                    out.insert(id.to_string(), (target.to_string(), typ.to_string()));
+                    out.push((id.to_string(), target.to_string(), typ.to_string()));
                 }
             }
             Tok::Eof => return Err(Unsupported("a relationships part without its root")),
