@@ -129,10 +129,13 @@ fn read_workbook_parts(zip: &mut zip::ZipArchive<Cursor<Vec<u8>>>) -> Result<Wor
             None => format!("xl/{target}"),
         });
     }
-    // calamine finds parts ignoring case: a file whose part names differ from the usual
-    // ones only in case, or from each other only in case, is left to it.
-    let lower: std::collections::HashSet<String> =
-        zip.file_names().map(|n| n.map(|n| n.to_ascii_lowercase()).unwrap_or_default()).collect();
+    // calamine finds parts ignoring case and taking `\` for `/`: a file whose part names
+    // differ from the usual ones, or from each other, only so is left to it.
+    let part_names: Vec<String> = zip.file_names().map(|n| n.map(|n| n.to_string()).unwrap_or_default()).collect();
+    if part_names.iter().any(|n| n.contains('\\')) {
+        return Err(Unsupported("a part name with a backslash"));
+    }
+    let lower: std::collections::HashSet<String> = part_names.iter().map(|n| n.to_ascii_lowercase()).collect();
     if lower.len() != zip.len() {
         return Err(Unsupported("part names that differ only in case"));
     }
@@ -325,9 +328,13 @@ impl<'a> Scan<'a> {
     }
 }
 
-/// An XML name: a letter, `_` or `:` first, then letters, digits, `-`, `.`, `_`, `:` (any
-/// non-ASCII character counts as a letter here).
+/// An XML name with at most one colon: a letter, `_` or `:` first, then letters, digits,
+/// `-`, `.`, `_`, `:` (any non-ASCII character counts as a letter here).
 fn is_name(s: &str) -> bool {
+    // At most one prefix: the XML reader calamine uses splits a name at its first colon.
+    if s.bytes().filter(|&b| b == b':').count() > 1 {
+        return false;
+    }
     let mut bytes = s.bytes();
     bytes.next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_' || b == b':' || !b.is_ascii())
         && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b':') || !b.is_ascii())
@@ -459,9 +466,14 @@ fn decode_into(s: &str, out: &mut String) -> Result<(), Unsupported> {
             "quot" => '"',
             "apos" => '\'',
             r => {
+                // Digits only: Rust's parsers would take a sign the XML reader refuses.
                 let n = match r.strip_prefix("#x") {
-                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                    None => r.strip_prefix('#').and_then(|d| d.parse().ok()),
+                    Some(hex) if hex.bytes().all(|b| b.is_ascii_hexdigit()) => u32::from_str_radix(hex, 16).ok(),
+                    Some(_) => None,
+                    None => r
+                        .strip_prefix('#')
+                        .filter(|d| d.bytes().all(|b| b.is_ascii_digit()))
+                        .and_then(|d| d.parse().ok()),
                 };
                 n.filter(|&n| n == 0x9 || n == 0xA || n >= 0x20)
                     .and_then(char::from_u32)
@@ -518,9 +530,11 @@ fn relationships(bytes: &[u8]) -> Result<Vec<(String, String, String)>, Unsuppor
                         _ => {}
                     }
                 }
-                if let (Some(id), Some(target)) = (id, target) {
-                    out.push((id.to_string(), target.to_string(), typ.to_string()));
-                }
+                // calamine keeps a relationship without an id or a target in places.
+                let (Some(id), Some(target)) = (id, target) else {
+                    return Err(Unsupported("a relationship without an id or a target"));
+                };
+                out.push((id.to_string(), target.to_string(), typ.to_string()));
             }
             Tok::Eof => return Err(Unsupported("a relationships part without its root")),
             _ => {}
@@ -581,6 +595,7 @@ fn shared_strings(bytes: &[u8]) -> Result<Vec<String>, Unsupported> {
     loop {
         match x.next()? {
             Tok::End { name: "sst" } => return Ok(out),
+            Tok::Start { name: "sst", .. } => return Err(Unsupported("an sst in an sst")),
             Tok::Start { name: "si", empty: true, .. } => out.push(String::new()),
             Tok::Start { name: "si", .. } => out.push(rich_string(&mut x, "si")?),
             Tok::Eof => return Err(Unsupported("a shared-strings part without its root")),
@@ -610,6 +625,8 @@ fn rich_string(x: &mut Scan<'_>, closing: &str) -> Result<String, Unsupported> {
                 check_no_excel_escapes(&out)?;
                 return Ok(out);
             }
+            // calamine would close the string at a nested element of the same name.
+            Tok::Start { name, .. } if name == closing => return Err(Unsupported("a string element in itself")),
             Tok::Eof => return Err(Unsupported("a string element is not closed")),
             _ => {}
         }
@@ -622,7 +639,7 @@ fn cell_formats(bytes: &[u8]) -> Result<Vec<Format>, Unsupported> {
     let mut x = Scan::new(bytes)?;
     let mut custom: HashMap<&str, String> = HashMap::new();
     let mut out = Vec::new();
-    let (mut in_num_fmts, mut in_cell_xfs) = (false, false);
+    let (mut in_num_fmts, mut in_cell_xfs, mut in_xf) = (false, false, false);
     loop {
         let tok = x.next()?;
         match tok {
@@ -636,10 +653,17 @@ fn cell_formats(bytes: &[u8]) -> Result<Vec<Format>, Unsupported> {
             }
             Tok::Start { name: "cellXfs", empty, .. } => in_cell_xfs = !empty,
             Tok::End { name: "cellXfs" } => in_cell_xfs = false,
-            Tok::Start { name: "xf", attrs, .. } if in_cell_xfs => {
+            Tok::Start { name: "xf", .. } if in_xf => return Err(Unsupported("an xf in an xf")),
+            Tok::End { name: "xf" } => in_xf = false,
+            Tok::Start { name: "xf", attrs, empty } if in_cell_xfs => {
+                in_xf = !empty;
                 out.push(match attr(attrs, "numFmtId")? {
                     None => Format::Other,
                     Some(id) => match custom.get(id) {
+                        // calamine counts brackets in a byte that wraps past 255.
+                        Some(code) if code.matches('[').count() >= 255 => {
+                            return Err(Unsupported("a format code with 255 brackets or more"));
+                        }
                         Some(code) => custom_format(code),
                         None => builtin_format(id),
                     },
@@ -787,7 +811,7 @@ fn read_cells<E>(
             // calamine refuses a sheet whose declared dimension it cannot parse.
             Tok::Start { name: "dimension", attrs, .. } => {
                 let range = attr(attrs, "ref")?.ok_or(Unsupported("a dimension without a range"))?;
-                if !range.split(':').all(|r| cell_ref(r.as_bytes()).is_some()) {
+                if !plain_range(range) {
                     return Err(Unsupported("an unusual dimension").into());
                 }
             }
@@ -814,10 +838,17 @@ fn read_cells<E>(
                 return Err(Unsupported("an unusual row number").into());
             }
             Tok::End { name: "sheetData" } => return Ok(()),
+            // calamine would stop at a nested `<sheetData/>`.
+            Tok::Start { name: "sheetData", .. } => return Err(Unsupported("a sheetData in a sheetData").into()),
             Tok::Eof => return Err(Unsupported("sheetData is not closed").into()),
             _ => {}
         }
     }
+}
+
+/// `A1` or `A1:H17`, each end in Excel's grid.
+fn plain_range(range: &str) -> bool {
+    range.split(':').count() <= 2 && range.split(':').all(|r| cell_ref(r.as_bytes()).is_some())
 }
 
 /// Whether a `<row>`'s attributes are well formed and its number, if given, is in Excel's grid.
@@ -847,6 +878,13 @@ fn cell_body<'s>(
                 value = cell_value(raw, a, strings, formats, is_1904)?;
             }
             Tok::Start { name: "f", attrs, empty } => {
+                if attr(attrs, "t")? == Some("shared") {
+                    // calamine refuses a shared formula without a numeric index or with a bad range.
+                    let index_ok = attr(attrs, "si")?.is_some_and(|si| digits(si.as_bytes()).is_some());
+                    if !index_ok || attr(attrs, "ref")?.is_some_and(|r| !plain_range(r)) {
+                        return Err(Unsupported("an unusual shared formula"));
+                    }
+                }
                 derived = attr(attrs, "t")? == Some("shared") && attr(attrs, "ref")?.is_none();
                 formula.clear();
                 if !empty {
@@ -991,6 +1029,40 @@ mod tests {
         assert!(!sheet(r#"<row r="1"><c r="A1"><v/=>1</v></c></row>"#));
         assert!(!sheet("<row r=\"1\"><c r=\"A1\"><v>1</v\x0C></c></row>"));
         assert!(!sheet(r#"<row r="1"><c r="A1"><v>1</v></c><c r="A1" r="B1"><v>1</v></c></row>"#));
+    }
+
+    /// Each found by reading calamine's code against this reader's.
+    #[test]
+    fn what_calamine_refuses_or_reads_otherwise_makes_the_reader_step_aside() {
+        for bad in [
+            &br#"<sst><si><t>&#+65;</t></si></sst>"#[..],
+            br#"<sst><si><t>a</t></si><sst/><si><t>b</t></si></sst>"#,
+            br#"<sst><si><si/><t>a</t></si></sst>"#,
+            br#"<sst><si><x:si></x:si><t>a</t></si></sst>"#,
+        ] {
+            assert!(shared_strings(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+        let sheet = |data: &str, dimension: &str| {
+            let xml = format!(r#"<worksheet><dimension ref="{dimension}"/><sheetData>{data}</sheetData></worksheet>"#);
+            read_cells::<()>(xml.as_bytes(), &[], &[], false, &mut |_, _, _, _| Ok(())).is_ok()
+        };
+        assert!(sheet(r#"<row r="2"><c r="A2"><f t="shared" si="0"/><v>3</v></c></row>"#, "A1:B2"));
+        assert!(!sheet(r#"<row r="2"><c r="A2"><f t="shared"/><v>3</v></c></row>"#, "A1:B2"));
+        assert!(!sheet(r#"<row r="2"><c r="A2"><f t="shared" si="x" ref="A1:A3">A1</f><v>3</v></c></row>"#, "A1"));
+        assert!(!sheet(r#"<row r="2"><c r="A2"><f t="shared" si="0" ref="bad">A1</f><v>3</v></c></row>"#, "A1"));
+        assert!(!sheet(r#"<row r="1"><c r="A1"><v>1</v></c></row>"#, "A1:B2:C3"));
+        assert!(!sheet(r#"<row r="1"><x:y:c r="A1"><v>5</v></x:y:c></row>"#, "A1"));
+        assert!(!sheet(r#"<row r="1"><c r="A1"><v>1</v></c><sheetData/><c r="B1"><v>2</v></c></row>"#, "A1"));
+        assert!(
+            cell_formats(br#"<styleSheet><cellXfs><xf numFmtId="0"><xf numFmtId="14"/></xf></cellXfs></styleSheet>"#)
+                .is_err()
+        );
+        let brackets = format!(
+            r#"<styleSheet><numFmts><numFmt numFmtId="164" formatCode="{}0"/></numFmts><cellXfs><xf numFmtId="164"/></cellXfs></styleSheet>"#,
+            "[".repeat(255)
+        );
+        assert!(cell_formats(brackets.as_bytes()).is_err());
+        assert!(relationships(br#"<Relationships><Relationship Type="t" Target="x"/></Relationships>"#).is_err());
     }
 
     #[test]
