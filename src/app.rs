@@ -276,7 +276,7 @@ fn write_outputs(
             let t = Instant::now();
             let mut files =
                 vec![(format!("TongHop_{}.xlsx", o.period.code), report::workbook::workbook_bytes(config, o, meta)?)];
-            tracing::debug!("report workbook built in {:.2?}{}", t.elapsed(), crate::text::peak_memory());
+            tracing::debug!("report workbook built in {:.2?}{}", t.elapsed(), pipeline::peak_memory());
             for unit in report::feedback::units_with_feedback(o) {
                 if let Some(bytes) = report::feedback::feedback_bytes(config, o, meta, &unit)? {
                     files.push((format!("phan_hoi/{}.xlsx", safe_file_name(&unit)), bytes));
@@ -295,7 +295,7 @@ fn write_outputs(
                 let t = Instant::now();
                 files.push((format!("{name}.csv"), table.to_csv()));
                 files.push((format!("{name}.parquet"), table.to_parquet()?));
-                tracing::debug!("{name} table built in {:.2?}{}", t.elapsed(), crate::text::peak_memory());
+                tracing::debug!("{name} table built in {:.2?}{}", t.elapsed(), pipeline::peak_memory());
             }
             Ok(files)
         },
@@ -303,7 +303,7 @@ fn write_outputs(
     for (name, bytes) in workbooks?.into_iter().chain(tables?) {
         staging.write(&name, &bytes)?;
     }
-    tracing::info!("workbooks and tables written in {:.2?}{}", t.elapsed(), crate::text::peak_memory());
+    tracing::info!("workbooks and tables written in {:.2?}{}", t.elapsed(), pipeline::peak_memory());
     let mut json = run_json(config, o, meta, exit, started, true);
     json["changes"] = serde_json::to_value(&meta.changes)?;
     staging.write("run.json", format!("{}\n", serde_json::to_string_pretty(&json)?).as_bytes())?;

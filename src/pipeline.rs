@@ -118,7 +118,7 @@ pub fn consolidate(
         found.par_iter().map(read_one).collect()
     };
     let read_time = started.elapsed();
-    tracing::info!("read and checked {} files in {:.2?}{}", subs.len(), read_time, crate::text::peak_memory());
+    tracing::info!("read and checked {} files in {:.2?}{}", subs.len(), read_time, peak_memory());
 
     // Fates before competition.
     let mut fates: Vec<Fate> = Vec::with_capacity(subs.len());
@@ -196,7 +196,7 @@ pub fn consolidate(
         aggregate::aggregate(config, &period, &refs)?
     };
 
-    tracing::info!("aggregated at {:.2?}{}", started.elapsed(), crate::text::peak_memory());
+    tracing::info!("aggregated at {:.2?}{}", started.elapsed(), peak_memory());
     let units = config
         .units
         .iter()
@@ -218,4 +218,15 @@ pub fn consolidate(
 
     let files = subs.into_iter().zip(fates).map(|(sub, fate)| FileRecord { sub, fate }).collect();
     Ok(Outcome { period, as_of: settings.as_of, files, units, accepted, tables, read_time })
+}
+
+/// `", peak memory 123 MiB"` on Linux (the process's resident-set high-water mark so far),
+/// empty elsewhere: for the phase timings of `tonghop run -v`.
+pub fn peak_memory() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("VmHWM:").map(|v| v.trim().to_string())))
+        .and_then(|v| v.trim_end_matches(" kB").trim().parse::<u64>().ok())
+        .map(|kib| format!(", peak memory {} MiB", kib / 1024))
+        .unwrap_or_default()
 }

@@ -213,7 +213,7 @@ impl Workbook {
                 Ok(direct) => Inner::Direct(Box::new(direct)),
                 Err((bytes, why)) => {
                     tracing::debug!("read with calamine: {}", why.0);
-                    calamine_xlsx(bytes)?
+                    open_with_calamine(Kind::Xlsx, bytes)?
                 }
             },
             (kind, container) => open_with_calamine(kind, container.into_bytes())?,
@@ -241,7 +241,7 @@ impl Workbook {
                     // This file is read with calamine from here on, this sheet afresh.
                     tracing::debug!("read with calamine: {}", why.0);
                     if let Inner::Direct(w) = std::mem::replace(&mut self.inner, Inner::Spent) {
-                        self.inner = calamine_xlsx(w.into_bytes())?;
+                        self.inner = open_with_calamine(Kind::Xlsx, w.into_bytes())?;
                     }
                 }
             }
@@ -343,30 +343,20 @@ impl Container {
     }
 }
 
-fn calamine_xlsx(bytes: Vec<u8>) -> Result<Inner, OpenError> {
-    open_with_calamine(Kind::Xlsx, bytes)
+fn open_with_calamine(kind: Kind, bytes: Vec<u8>) -> Result<Inner, OpenError> {
+    use calamine::{OdsError, XlsError, XlsbError, XlsxError};
+    let bytes = Cursor::new(bytes);
+    Ok(match kind {
+        Kind::Xlsx => Inner::Xlsx(Box::new(opened(Xlsx::new(bytes), |e| matches!(e, XlsxError::Password))?)),
+        Kind::Xlsb => Inner::Xlsb(Box::new(opened(Xlsb::new(bytes), |e| matches!(e, XlsbError::Password))?)),
+        Kind::Ods => Inner::Ods(Box::new(opened(Ods::new(bytes), |e| matches!(e, OdsError::Password))?)),
+        Kind::Xls => Inner::Xls(Box::new(opened(Xls::new(bytes), |e| matches!(e, XlsError::Password))?)),
+    })
 }
 
-fn open_with_calamine(kind: Kind, bytes: Vec<u8>) -> Result<Inner, OpenError> {
-    let corrupt = |e: &dyn std::fmt::Display| OpenError::Corrupt(e.to_string());
-    Ok(match kind {
-        Kind::Xlsx => Inner::Xlsx(Box::new(Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
-            calamine::XlsxError::Password => OpenError::Encrypted,
-            e => corrupt(&e),
-        })?)),
-        Kind::Xlsb => Inner::Xlsb(Box::new(Xlsb::new(Cursor::new(bytes)).map_err(|e| match e {
-            calamine::XlsbError::Password => OpenError::Encrypted,
-            e => corrupt(&e),
-        })?)),
-        Kind::Ods => Inner::Ods(Box::new(Ods::new(Cursor::new(bytes)).map_err(|e| match e {
-            calamine::OdsError::Password => OpenError::Encrypted,
-            e => corrupt(&e),
-        })?)),
-        Kind::Xls => Inner::Xls(Box::new(Xls::new(Cursor::new(bytes)).map_err(|e| match e {
-            calamine::XlsError::Password => OpenError::Encrypted,
-            e => corrupt(&e),
-        })?)),
-    })
+/// A reader's opening, its password error told apart from the others.
+fn opened<T, E: std::fmt::Display>(r: Result<T, E>, is_password: impl Fn(&E) -> bool) -> Result<T, OpenError> {
+    r.map_err(|e| if is_password(&e) { OpenError::Encrypted } else { OpenError::Corrupt(e.to_string()) })
 }
 
 fn from_data_ref(v: &DataRef<'_>, is_1904: bool) -> Option<Cell> {

@@ -396,36 +396,19 @@ fn attributes(mut a: &str) -> impl Iterator<Item = Result<(&str, &str), Unsuppor
     })
 }
 
-/// Checks every attribute of a tag: well formed, none twice.
-fn check_attrs(attrs: &str) -> Result<(), Unsupported> {
-    let mut keys: Vec<&str> = Vec::new();
-    for kv in attributes(attrs) {
+/// Checks every attribute of a tag (well formed, none twice, only known entities) and gives
+/// the raw value of `key`, if the tag has it. Tags have a few attributes: each is compared
+/// with those before it, without allocating.
+fn attr_checked<'a>(attrs: &'a str, key: &str) -> Result<Option<&'a str>, Unsupported> {
+    let mut found = None;
+    for (n, kv) in attributes(attrs).enumerate() {
         let (k, v) = kv?;
-        if keys.contains(&k) {
+        if attributes(attrs).take(n).any(|earlier| earlier.is_ok_and(|(e, _)| e == k)) {
             return Err(Unsupported("an attribute given twice"));
         }
         if v.contains('&') {
             decode(v)?;
         }
-        keys.push(k);
-    }
-    Ok(())
-}
-
-/// One attribute's raw value, by its name as written, after checking every attribute as
-/// [`check_attrs`] does.
-fn attr_checked<'a>(attrs: &'a str, key: &str) -> Result<Option<&'a str>, Unsupported> {
-    let mut keys: [&str; 8] = [""; 8];
-    let mut found = None;
-    for (n, kv) in attributes(attrs).enumerate() {
-        let (k, v) = kv?;
-        if n >= keys.len() || keys[..n].contains(&k) {
-            return Err(Unsupported("an attribute given twice, or too many"));
-        }
-        if v.contains('&') {
-            decode(v)?;
-        }
-        keys[n] = k;
         if k == key {
             found = Some(v);
         }
@@ -433,7 +416,13 @@ fn attr_checked<'a>(attrs: &'a str, key: &str) -> Result<Option<&'a str>, Unsupp
     Ok(found)
 }
 
-/// One attribute's raw value, by its name as written; every attribute is checked.
+/// Checks every attribute of a tag, as [`attr_checked`] does.
+fn check_attrs(attrs: &str) -> Result<(), Unsupported> {
+    attr_checked(attrs, "").map(|_| ())
+}
+
+/// One attribute's raw value, by its name as written; every attribute must be well formed
+/// and this one given once.
 fn attr<'a>(attrs: &'a str, key: &str) -> Result<Option<&'a str>, Unsupported> {
     let mut found = None;
     for kv in attributes(attrs) {
@@ -881,11 +870,12 @@ fn cell_body<'s>(
                 if attr(attrs, "t")? == Some("shared") {
                     // calamine refuses a shared formula without a numeric index or with a bad range.
                     let index_ok = attr(attrs, "si")?.is_some_and(|si| digits(si.as_bytes()).is_some());
-                    if !index_ok || attr(attrs, "ref")?.is_some_and(|r| !plain_range(r)) {
+                    let anchor = attr(attrs, "ref")?;
+                    if !index_ok || anchor.is_some_and(|r| !plain_range(r)) {
                         return Err(Unsupported("an unusual shared formula"));
                     }
+                    derived = anchor.is_none();
                 }
-                derived = attr(attrs, "t")? == Some("shared") && attr(attrs, "ref")?.is_none();
                 formula.clear();
                 if !empty {
                     decode_into(x.text()?, formula)?;

@@ -37,16 +37,6 @@ impl<'a> Table<'a> {
         Table { header, len, cell: Box::new(cell), integer_columns }
     }
 
-    /// A table from rows already built.
-    pub fn from_rows(
-        header: Vec<&'static str>,
-        integer_columns: Vec<&'static str>,
-        rows: Vec<Vec<Cow<'a, str>>>,
-    ) -> Table<'a> {
-        let len = rows.len();
-        Table::new(header, integer_columns, len, move |r, c| rows[r][c].clone())
-    }
-
     pub fn len(&self) -> usize {
         self.len
     }
@@ -197,6 +187,18 @@ pub fn issue_counts(o: &Outcome) -> [usize; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl<'a> Table<'a> {
+        /// A table from rows already built.
+        pub fn from_rows(
+            header: Vec<&'static str>,
+            integer_columns: Vec<&'static str>,
+            rows: Vec<Vec<Cow<'a, str>>>,
+        ) -> Table<'a> {
+            let len = rows.len();
+            Table::new(header, integer_columns, len, move |r, c| rows[r][c].clone())
+        }
+    }
 
     #[test]
     fn csv_quotes_and_line_ends() {

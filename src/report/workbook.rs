@@ -1009,7 +1009,7 @@ fn activities_sheet(
         .into_iter()
         .filter(|t| o.period.expected_unit_types.contains(t) || a.by_unit_type.contains_key(t))
         .collect();
-    let sums_row = |ws: &mut Worksheet, row: RowNum, label: &str, s: &crate::aggregate::ActivitySums, bold: bool| {
+    let sums_row = |ws: &mut Worksheet, row: RowNum, label: &str, s: &crate::model::ActivitySums, bold: bool| {
         let (tx, n, p) =
             if bold { (&st.bold_text, &st.bold_count, &st.bold_percent) } else { (&st.text, &st.count, &st.percent) };
         let am = if bold { &st.bold_amount } else { &st.amount };
