@@ -30,8 +30,8 @@ bench:
 
 # A long mutation-fuzzing run of the reader.
 fuzz cases="200000":
-    PROPTEST_CASES={{cases}} cargo test --release --test fuzz
+    PROPTEST_CASES={{cases}} cargo test --release --test suite fuzz::
 
 # A long run of the direct xlsx reader against calamine on mutated XML.
 fuzz-xml cases="300000":
-    PROPTEST_CASES={{cases}} cargo test --release --test direct mutated
+    PROPTEST_CASES={{cases}} cargo test --release --test suite direct::mutated

@@ -12,7 +12,7 @@ use serde_json::json;
 use crate::cli::{Cli, Command, ConfigAction, RunArgs, SampleArgs, TemplateArgs};
 use crate::config::{Config, ConfigErrors, UnitType};
 use crate::ingest;
-use crate::model::{Fate, Lang};
+use crate::model::{Fate, Lang, PeriodCode};
 use crate::pipeline::{self, Outcome, Settings, Timeliness};
 use crate::report::output::{LockError, RunLock, Staging};
 use crate::report::{self, RunMeta, tables};
@@ -65,17 +65,24 @@ impl From<ConfigErrors> for Failure {
 
 pub fn run(cli: Cli) -> Result<Exit, Failure> {
     let global = cli.global.clone();
-    // A run that writes takes the lock before anything else: "locked" outranks every other code.
-    let lock = match &cli.command {
-        None => Some(lock_outputs(&cli.run.outputs)?),
-        Some(Command::Run(args)) => Some(lock_outputs(&args.outputs)?),
+    // The outputs a writing run locks. "Locked" outranks every other code, so each earlier
+    // failure first asks whether another run holds the lock.
+    let writes = match &cli.command {
+        None => Some(cli.run.outputs.clone()),
+        Some(Command::Run(args)) => Some(args.outputs.clone()),
         _ => None,
     };
-    let config = Config::load(global.config.as_deref())?;
+    let locked_or = |f: Failure| -> Failure {
+        match writes.as_deref().and_then(lock_holder) {
+            Some(who) => locked(writes.as_deref().unwrap_or(Path::new(".")), &who),
+            None => f,
+        }
+    };
+    let config = Config::load(global.config.as_deref()).map_err(|e| locked_or(e.into()))?;
     match cli.command {
-        None => run_report(&config, &cli.run, global.lang, global.quiet, lock),
-        Some(Command::Run(args)) => run_report(&config, &args, global.lang, global.quiet, lock),
-        Some(Command::Validate(args)) => run_report(&config, &args, global.lang, global.quiet, None),
+        None => run_report(&config, &cli.run, global.lang, global.quiet, true).map_err(locked_or),
+        Some(Command::Run(args)) => run_report(&config, &args, global.lang, global.quiet, true).map_err(locked_or),
+        Some(Command::Validate(args)) => run_report(&config, &args, global.lang, global.quiet, false),
         Some(Command::Template(args)) => template(&config, &args),
         Some(Command::Sample(args)) => sample(&config, &args),
         Some(Command::Config { action: ConfigAction::Check }) => {
@@ -120,7 +127,7 @@ fn parse_as_of(s: &str) -> Result<NaiveDate, Failure> {
 }
 
 /// Which period a run covers: the flag, else the only one, else the one under way.
-pub fn resolve_period(config: &Config, flag: Option<&str>, as_of: NaiveDate) -> Result<String, Failure> {
+pub fn resolve_period(config: &Config, flag: Option<&str>, as_of: NaiveDate) -> Result<PeriodCode, Failure> {
     if let Some(code) = flag {
         return config.period(code).map(|p| p.code.clone()).ok_or_else(|| {
             let known: Vec<&str> = config.periods.iter().map(|p| p.code.as_str()).collect();
@@ -154,33 +161,99 @@ fn settings(config: &Config, args: &RunArgs, lang: Lang) -> Result<Settings, Fai
     Ok(Settings { inputs: args.inputs.clone(), outputs: args.outputs.clone(), period, as_of, jobs, lang })
 }
 
-/// The run lock on an outputs directory. Another holder ends the command at once (exit 4,
-/// which comes before every other code); an I/O failure is kept for after the usage checks
-/// (2 comes before 3).
-fn lock_outputs(outputs: &Path) -> Result<Result<RunLock, Failure>, Failure> {
+fn locked(outputs: &Path, who: &str) -> Failure {
+    Failure {
+        exit: Exit::Locked,
+        error: anyhow::anyhow!("another run is writing to {} ({who}); try again when it ends", outputs.display()),
+    }
+}
+
+/// Who holds the run lock on `outputs`, if anyone does; asks without creating anything.
+fn lock_holder(outputs: &Path) -> Option<String> {
+    RunLock::holder(outputs)
+}
+
+/// Takes the run lock on an outputs directory, creating the directory.
+fn lock_outputs(outputs: &Path) -> Result<RunLock, Failure> {
     let holder = format!("pid {} since {}", std::process::id(), chrono::Local::now().format("%Y-%m-%d %H:%M:%S %z"));
     match RunLock::acquire(outputs, &holder) {
-        Ok(l) => Ok(Ok(l)),
-        Err(LockError::Held(who)) => Err(Failure {
-            exit: Exit::Locked,
-            error: anyhow::anyhow!("another run is writing to {} ({who}); try again when it ends", outputs.display()),
-        }),
+        Ok(l) => Ok(l),
+        Err(LockError::Held(who)) => Err(locked(outputs, &who)),
         Err(LockError::Io(e)) => {
-            Ok(Err(Failure::io(anyhow::Error::new(e).context(format!("cannot lock {}", outputs.display())))))
+            Err(Failure::io(anyhow::Error::new(e).context(format!("cannot lock {}", outputs.display()))))
         }
     }
 }
 
-fn run_report(
-    config: &Config,
-    args: &RunArgs,
-    lang: Lang,
-    quiet: bool,
-    lock: Option<Result<RunLock, Failure>>,
-) -> Result<Exit, Failure> {
+/// Refuses outputs that would replace, or lie where, the inputs are: nothing a user types
+/// may delete or move an input file. `target` is the period's folder the run replaces.
+fn check_outputs_spare_inputs(config: &Config, s: &Settings, target: &Path) -> Result<(), Failure> {
+    let inputs = resolve(&s.inputs);
+    let outputs = resolve(&s.outputs);
+    if inputs == outputs {
+        return Err(Failure::usage(anyhow::anyhow!(
+            "--outputs {} is the inputs folder: a run replaces its period folders, so the submitted \
+             forms would be deleted; give an outputs folder of its own",
+            s.outputs.display()
+        )));
+    }
+    let owned = config.periods.iter().map(|p| p.code.as_str()).chain([crate::model::FROZEN_DIR]);
+    for name in owned {
+        if inputs.starts_with(outputs.join(name)) {
+            return Err(Failure::usage(anyhow::anyhow!(
+                "the inputs {} lie inside {}, a folder that runs with --outputs {} replace: \
+                 the submitted forms would be deleted; give an outputs folder elsewhere",
+                s.inputs.display(),
+                s.outputs.join(name).display(),
+                s.outputs.display()
+            )));
+        }
+    }
+    if let Some(foreign) = foreign_content(target) {
+        return Err(Failure::usage(anyhow::anyhow!(
+            "{} holds {} but no run.json: it is not a report this program wrote, and a run would \
+             replace it; move it elsewhere or give another --outputs",
+            target.display(),
+            foreign
+        )));
+    }
+    Ok(())
+}
+
+/// The first entry of an existing period folder that shows it is not an output set of this
+/// program (which always holds run.json), if it is not.
+fn foreign_content(target: &Path) -> Option<String> {
+    let entries = std::fs::read_dir(target).ok()?;
+    if target.join("run.json").exists() {
+        return None;
+    }
+    entries
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !crate::report::output::KEPT_SUBDIRS.contains(&n.as_str()))
+        .min()
+}
+
+/// A path made absolute with its existing part resolved (links, `..`), so that two spellings
+/// of one folder compare equal even before the folder exists.
+fn resolve(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    for base in abs.ancestors() {
+        if let Ok(real) = base.canonicalize() {
+            let rest = abs.strip_prefix(base).unwrap_or(Path::new(""));
+            return real.join(rest);
+        }
+    }
+    abs
+}
+
+fn run_report(config: &Config, args: &RunArgs, lang: Lang, quiet: bool, write: bool) -> Result<Exit, Failure> {
     let started = Instant::now();
-    let write = lock.is_some();
     let s = settings(config, args, lang)?;
+    let target = s.outputs.join(s.period.as_str());
+    if write {
+        check_outputs_spare_inputs(config, &s, &target)?;
+    }
     // polars and rayon read their thread counts once: set them before either starts.
     // SAFETY: no other thread exists yet that could read the environment concurrently.
     unsafe { std::env::set_var("POLARS_MAX_THREADS", s.jobs.to_string()) };
@@ -192,24 +265,24 @@ fn run_report(
             s.inputs.display()
         )));
     }
-    let lock = match lock {
-        Some(Ok(l)) => Some(l),
-        Some(Err(e)) => return Err(e),
-        None => None,
-    };
+    // Only now is the outputs folder created: a mistyped --inputs leaves no trace.
+    let lock = if write { Some(lock_outputs(&s.outputs)?) } else { None };
 
-    let skip = if write { Some(s.outputs.as_path()) } else { None };
-    let found = ingest::discover(&s.inputs, skip)
+    // The outputs folder, where it lies inside the inputs, is never read as submissions.
+    let skip: Vec<PathBuf> = s.outputs.canonicalize().into_iter().collect();
+    let found = ingest::discover(&s.inputs, &skip)
         .map_err(|e| Failure::io(anyhow::Error::new(e).context(format!("cannot list {}", s.inputs.display()))))?;
     tracing::info!("found {} files under {} at {:.2?}", found.len(), s.inputs.display(), started.elapsed());
     let progress = progress_bar(found.len() as u64, quiet);
     let outcome = pipeline::consolidate(config, &s, &found, &|| progress.inc(1)).map_err(Failure::io)?;
     progress.finish_and_clear();
 
+    if write && !args.allow_shrink {
+        refuse_to_shrink(&s, &outcome, found.len(), &target)?;
+    }
     let rejected = outcome.count(Fate::Rejected);
     let missing_past_deadline = s.as_of > outcome.period.deadline && outcome.missing().next().is_some();
     let exit = if args.strict && (rejected > 0 || missing_past_deadline) { Exit::Incomplete } else { Exit::Success };
-    let target = s.outputs.join(&outcome.period.code);
     let previous = if write { std::fs::read_to_string(target.join("files.csv")).ok() } else { None };
     let changes = report::changes::since(previous.as_deref(), &outcome);
     let meta =
@@ -229,6 +302,38 @@ fn run_report(
     }
     eprintln!("{}", summary_line(&outcome, write.then_some(target.as_path())));
     Ok(exit)
+}
+
+/// Keeps the report in place when this run looks like it read the wrong folder: no file at
+/// all (a share not mounted), or fewer than half the units with a submission that the report
+/// in place counted. `--allow-shrink` replaces it anyway.
+fn refuse_to_shrink(s: &Settings, o: &Outcome, files: usize, target: &Path) -> Result<(), Failure> {
+    let keep = if target.join("run.json").exists() {
+        "the report in place is kept; run with --allow-shrink to replace it anyway"
+    } else {
+        "nothing was written; run with --allow-shrink to write it anyway"
+    };
+    if files == 0 {
+        return Err(Failure::io(anyhow::anyhow!(
+            "refusing to write a report: no file at all was found under {} (is the share mounted?); {keep}",
+            s.inputs.display()
+        )));
+    }
+    let received = o.units.iter().filter(|u| u.file.is_some()).count();
+    let before = std::fs::read_to_string(target.join("run.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v["completeness"]["received"].as_u64())
+        .unwrap_or(0) as usize;
+    if received * 2 < before {
+        return Err(Failure::io(anyhow::anyhow!(
+            "refusing to replace {}: this run found submissions from {received} units under {}, \
+             against {before} in the report in place (the inputs may be incomplete or not mounted); {keep}",
+            target.display(),
+            s.inputs.display()
+        )));
+    }
+    Ok(())
 }
 
 fn progress_bar(len: u64, quiet: bool) -> indicatif::ProgressBar {
@@ -279,7 +384,7 @@ fn write_outputs(
             tracing::debug!("report workbook built in {:.2?}{}", t.elapsed(), pipeline::peak_memory());
             for unit in report::feedback::units_with_feedback(o) {
                 if let Some(bytes) = report::feedback::feedback_bytes(config, o, meta, &unit)? {
-                    files.push((format!("phan_hoi/{}.xlsx", safe_file_name(&unit)), bytes));
+                    files.push((format!("phan_hoi/{unit}.xlsx"), bytes));
                 }
             }
             Ok(files)
@@ -310,12 +415,6 @@ fn write_outputs(
     staging.commit().with_context(|| format!("cannot replace {}", target.display()))?;
     tracing::info!("output set in place at {:.2?}", started.elapsed());
     Ok(())
-}
-
-/// A unit code as a file name: codes are letters, digits, `_ - .` by configuration, but a
-/// name must never climb out of its folder.
-fn safe_file_name(code: &str) -> String {
-    code.chars().map(|c| if c.is_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect()
 }
 
 /// run.json: the monitoring contract (schema in docs/run.schema.json).

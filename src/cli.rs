@@ -94,6 +94,10 @@ pub struct RunArgs {
     /// Print the outcome as JSON on stdout (run.json's content).
     #[arg(long)]
     pub json: bool,
+    /// Replace the report in place even when this run finds no file at all, or fewer than
+    /// half the units with a submission that the report in place counted.
+    #[arg(long)]
+    pub allow_shrink: bool,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -33,6 +33,8 @@ fn main() -> Exit {
     // A reader crash is contained per file (and reported as E004); log it as one line
     // rather than a backtrace in the operator's mail.
     std::panic::set_hook(Box::new(|info| tracing::error!("contained a crash: {info}")));
+    // Before any thread starts: SIGINT/SIGTERM end the run with one line and a clean outputs folder.
+    tonghop::report::output::handle_stop_signals();
     match app::run(cli) {
         Ok(exit) => exit,
         Err(f) => {

@@ -8,6 +8,33 @@ use serde::Serialize;
 
 use crate::text;
 
+mod code;
+pub use code::{FROZEN_DIR, MAX_CODE_LEN, PeriodCode, UnitCode, check_code};
+
+/// A workbook this program wrote, as its `tonghop:kind` document property says. Such a file
+/// is never a submission, except a consolidated report sent up to the level above.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnKind {
+    Report,
+    Feedback,
+}
+
+impl OwnKind {
+    /// The custom document property that carries the kind.
+    pub const PROPERTY: &'static str = "tonghop:kind";
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OwnKind::Report => "report",
+            OwnKind::Feedback => "feedback",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OwnKind> {
+        [OwnKind::Report, OwnKind::Feedback].into_iter().find(|k| k.as_str() == s)
+    }
+}
+
 /// A cell address such as `E14`, zero-based inside.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CellRef {
@@ -204,9 +231,12 @@ pub struct Submission {
     pub activity_sheet: Option<String>,
     pub header: Header,
     /// Resolved unit code (header, else file name or unit name).
-    pub unit: Option<String>,
+    pub unit: Option<UnitCode>,
     /// Resolved period code.
-    pub period: Option<String>,
+    pub period: Option<PeriodCode>,
+    /// Set when the file is one this program wrote (a report or a feedback workbook) and so
+    /// is never a submission.
+    pub own: Option<OwnKind>,
     pub rows: Vec<ReportedRow>,
     /// The activity rows as read; summed into `activity_summary` once checked, then dropped.
     pub activities: Vec<Activity>,

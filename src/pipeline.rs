@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use crate::aggregate::{self, Tables};
 use crate::config::{Config, Period};
 use crate::ingest::{self, Found, ReadContext};
-use crate::model::{Fate, Issue, Lang, Severity, Submission};
+use crate::model::{Fate, Issue, Lang, PeriodCode, Severity, Submission, UnitCode};
 use crate::validate;
 
 /// A run's resolved settings: nothing here is a raw flag.
@@ -20,7 +20,7 @@ use crate::validate;
 pub struct Settings {
     pub inputs: PathBuf,
     pub outputs: PathBuf,
-    pub period: String,
+    pub period: PeriodCode,
     pub as_of: NaiveDate,
     pub jobs: usize,
     pub lang: Lang,
@@ -72,7 +72,7 @@ pub struct Outcome {
     /// Every expected unit, in catalogue order.
     pub units: Vec<UnitStatus>,
     /// Accepted winning files, by unit code (index into `files`).
-    pub accepted: BTreeMap<String, usize>,
+    pub accepted: BTreeMap<UnitCode, usize>,
     pub tables: Tables,
     pub read_time: Duration,
 }
@@ -123,12 +123,12 @@ pub fn consolidate(
     // Fates before competition.
     let mut fates: Vec<Fate> = Vec::with_capacity(subs.len());
     for (f, sub) in found.iter().zip(subs.iter_mut()) {
-        let fate = if f.ignored.is_some() && sub.issues.is_empty() {
+        let fate = if f.ignored.is_some() || sub.own.is_some() {
             Fate::Ignored
         } else if sub.errors() > 0 || sub.unit.is_none() || sub.period.is_none() {
             Fate::Rejected
         } else if sub.period.as_deref() != Some(period.code.as_str()) {
-            let other = sub.period.clone().unwrap_or_default();
+            let other = sub.period.as_deref().unwrap_or_default().to_string();
             sub.issues.push(Issue {
                 code: "I002".into(),
                 severity: Severity::Info,
@@ -150,7 +150,7 @@ pub fn consolidate(
     }
 
     // Competition: per unit, the latest report date wins, then the greater path.
-    let mut winners: BTreeMap<String, usize> = BTreeMap::new();
+    let mut winners: BTreeMap<UnitCode, usize> = BTreeMap::new();
     for (i, sub) in subs.iter().enumerate() {
         let Some(unit) = sub.unit.clone() else { continue };
         if sub.period.as_deref() != Some(period.code.as_str()) {
@@ -189,8 +189,8 @@ pub fn consolidate(
     }
 
     tracing::info!("outliers checked at {:.2?}", started.elapsed());
-    let accepted: BTreeMap<String, usize> =
-        accepted_idx.iter().map(|&i| (subs[i].unit.clone().unwrap_or_default(), i)).collect();
+    let accepted: BTreeMap<UnitCode, usize> =
+        accepted_idx.iter().filter_map(|&i| Some((subs[i].unit.clone()?, i))).collect();
     let tables = {
         let refs: Vec<&Submission> = accepted.values().map(|&i| &subs[i]).collect();
         aggregate::aggregate(config, &period, &refs)?

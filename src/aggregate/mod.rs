@@ -264,7 +264,7 @@ mod tests {
 
     fn sub(unit: &str, rows: &[(usize, [Option<i64>; 3])]) -> Submission {
         Submission {
-            unit: Some(unit.into()),
+            unit: Some(crate::model::UnitCode::parse(unit).unwrap()),
             rows: rows
                 .iter()
                 .map(|(i, v)| ReportedRow {

@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::model::{Breakdown, Severity};
+use crate::model::{Breakdown, PeriodCode, Severity, UnitCode};
 use crate::text;
 use rules::{Check, Cmp, Term};
 
@@ -95,7 +95,7 @@ impl UnitType {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Unit {
-    pub code: String,
+    pub code: UnitCode,
     pub name: String,
     pub unit_type: UnitType,
     pub group: String,
@@ -200,7 +200,7 @@ pub struct Target {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Period {
-    pub code: String,
+    pub code: PeriodCode,
     pub name: String,
     pub name_en: String,
     pub start: NaiveDate,
@@ -244,7 +244,7 @@ pub struct Config {
     pub fingerprint: String,
     /// Indicator names after [`text::fold`], in catalogue order: rows are matched on these.
     pub folded_indicator_names: Vec<String>,
-    unit_index: HashMap<String, usize>,
+    unit_index: HashMap<UnitCode, usize>,
     /// Unit codes in upper case, for codes typed in another case.
     unit_index_upper: HashMap<String, usize>,
     /// All-digit codes by their number (`001` → 1); `None` where two codes share a number.
@@ -364,8 +364,19 @@ impl Config {
         for (name, default) in TABLES {
             let path = dir.map(|d| d.join(name));
             match path.as_ref().filter(|p| p.exists()) {
-                Some(p) => match std::fs::read_to_string(p) {
-                    Ok(s) => sources.push((name.to_string(), s, Origin::File(p.display().to_string()))),
+                Some(p) => match std::fs::read(p).map(String::from_utf8) {
+                    Ok(Ok(s)) => sources.push((name.to_string(), s, Origin::File(p.display().to_string()))),
+                    Ok(Err(e)) => {
+                        let bytes = e.as_bytes();
+                        let at = e.utf8_error().valid_up_to();
+                        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+                        errors.push(ConfigError {
+                            file: p.display().to_string(),
+                            line: Some(line),
+                            key: None,
+                            message: "not valid UTF-8 text (save the file as UTF-8)".into(),
+                        });
+                    }
                     Err(e) => errors.push(ConfigError {
                         file: p.display().to_string(),
                         line: None,
@@ -674,8 +685,18 @@ fn parse_units(text: &str, e: &mut Errors) -> Vec<Unit> {
     let mut seen = HashSet::new();
     let mut units = Vec::new();
     for (line, rec) in csv_records(text, e, &["code", "name", "type"]) {
-        let code = field(&rec, "code").to_string();
-        let ok = check_code(&code, line, &mut seen, e, "unit");
+        let code = field(&rec, "code");
+        let code = match UnitCode::parse(code) {
+            Ok(c) if seen.insert(c.to_ascii_uppercase()) => Some(c),
+            Ok(_) => {
+                e.push(Some(line), Some("code"), format!("unit code `{code}` appears twice"));
+                None
+            }
+            Err(why) => {
+                e.push(Some(line), Some("code"), format!("unit code `{code}` {why}"));
+                None
+            }
+        };
         let Some(unit_type) = UnitType::parse(field(&rec, "type")) else {
             e.push(
                 Some(line),
@@ -702,7 +723,7 @@ fn parse_units(text: &str, e: &mut Errors) -> Vec<Unit> {
         if name.is_empty() {
             e.push(Some(line), Some("name"), "unit name is empty");
         }
-        if ok {
+        if let Some(code) = code {
             units.push(Unit {
                 code,
                 name,
@@ -1043,10 +1064,17 @@ fn parse_periods(text: &str, indicators: &[Indicator], e: &mut Errors) -> Vec<Pe
         let line = Some(line_of(text, start));
         let at = |key: &str| key_line(text, start, key).or(line);
         let def = spanned.into_inner();
+        let before = e.list.len();
+        let code = match PeriodCode::parse(&def.code) {
+            Ok(c) => Some(c),
+            Err(why) => {
+                e.push(at("code"), Some("code"), format!("period code `{}` {why}", def.code.escape_debug()));
+                None
+            }
+        };
         if !seen.insert(def.code.clone()) {
             e.push(at("code"), Some("code"), format!("period `{}` appears twice", def.code));
         }
-        let before = e.list.len();
         let mut date = |key: &str, s: &str| -> Option<NaiveDate> {
             let d = text::parse_date_text(s);
             if d.is_none() {
@@ -1112,12 +1140,10 @@ fn parse_periods(text: &str, indicators: &[Indicator], e: &mut Errors) -> Vec<Pe
                 label: t.label,
             });
         }
-        if e.list.len() > before {
-            continue;
-        }
+        let Some(code) = code.filter(|_| e.list.len() == before) else { continue };
         out.push(Period {
             name_en: def.name_en.unwrap_or_else(|| def.name.clone()),
-            code: def.code,
+            code,
             name: def.name,
             start,
             end,

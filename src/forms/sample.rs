@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use super::layout::{file_name, safe_component};
 use super::template::{ActivityFill, CellFill, FormFill, form_bytes};
 use crate::config::{Config, Period, Unit, UnitType, ValueType};
-use crate::model::Channel;
+use crate::model::{Channel, UnitCode};
 
 /// What `tonghop sample` should write.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -458,6 +458,7 @@ fn synthetic_units(config: &Config, count: usize) -> Vec<Unit> {
             UnitType::SoNganh => "Sở, ngành",
             UnitType::DoanThe => "Đoàn thể",
         };
+        let Ok(code) = UnitCode::parse(&code) else { continue };
         out.push(Unit {
             name: format!("Đơn vị mẫu {n:05}"),
             code,
@@ -611,7 +612,7 @@ pub(crate) fn plan(config: &Config, period: &Period, opts: &SampleOptions) -> Re
         };
         let (preparer, phone) = g.person();
         let fill = FormFill {
-            unit_code_text: Some(unit.code.clone()),
+            unit_code_text: Some(unit.code.to_string()),
             report_date: Some(report_date),
             preparer,
             phone,
@@ -649,7 +650,7 @@ mod tests {
     }
 
     fn read_dir(config: &Config, period: &Period, dir: &Path) -> Vec<Submission> {
-        let found = crate::ingest::discover(dir, None).unwrap();
+        let found = crate::ingest::discover(dir, &[]).unwrap();
         found.iter().map(|f| crate::ingest::read(f, &ReadContext { config, period })).collect()
     }
 
@@ -779,14 +780,19 @@ mod tests {
             let mut units: Vec<String> = subs
                 .iter()
                 .filter(|s| s.issues.iter().any(|i| i.code == code))
-                .map(|s| s.unit.clone().unwrap())
+                .map(|s| s.unit.as_deref().unwrap().to_string())
                 .collect();
             units.sort();
             units
         };
         let planned = |f: Fault| -> Vec<String> {
-            let mut units: Vec<String> =
-                plan.faults.iter().zip(&plan.units).filter(|(x, _)| **x == f).map(|(_, u)| u.code.clone()).collect();
+            let mut units: Vec<String> = plan
+                .faults
+                .iter()
+                .zip(&plan.units)
+                .filter(|(x, _)| **x == f)
+                .map(|(_, u)| u.code.to_string())
+                .collect();
             units.sort();
             units
         };
@@ -797,7 +803,8 @@ mod tests {
         assert_eq!(planned(Fault::TextError).len(), 2);
         assert_eq!(planned(Fault::SexMismatch).len(), 2);
         assert_eq!(planned(Fault::Outlier).len(), 2);
-        let mut flagged: Vec<String> = outliers.iter().map(|(i, _)| winners[*i].unit.clone().unwrap()).collect();
+        let mut flagged: Vec<String> =
+            outliers.iter().map(|(i, _)| winners[*i].unit.as_deref().unwrap().to_string()).collect();
         flagged.sort();
         assert_eq!(flagged, planned(Fault::Outlier));
         assert!(outliers.iter().all(|(_, i)| i.code == "W010" && i.indicator.as_deref() == Some("CT08")));
@@ -810,7 +817,7 @@ mod tests {
         let mut late: Vec<String> = subs
             .iter()
             .filter(|s| s.header.report_date.unwrap() > period.deadline)
-            .map(|s| s.unit.clone().unwrap())
+            .map(|s| s.unit.as_deref().unwrap().to_string())
             .collect();
         late.sort();
         assert_eq!(late, planned(Fault::Late));

@@ -208,13 +208,13 @@ fn write_report(
     ws.merge_range(1, 0, 1, last, &period.plan, &st.subtitle)?;
 
     let code_text = match fill {
-        None => Some(unit.code.clone()),
+        None => Some(unit.code.to_string()),
         Some(f) => f.unit_code_text.clone(),
     };
     let labels: [(&str, Option<String>); 6] = [
         ("Mã đơn vị:", code_text),
         ("Tên đơn vị:", Some(unit.name.clone())),
-        ("Kỳ báo cáo:", Some(period.code.clone())),
+        ("Kỳ báo cáo:", Some(period.code.to_string())),
         ("Ngày báo cáo:", None),
         ("Người lập biểu:", fill.map(|f| f.preparer.clone())),
         ("Điện thoại:", fill.map(|f| f.phone.clone())),

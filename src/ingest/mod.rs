@@ -15,15 +15,26 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::config::{Config, Period};
-use crate::model::{CellRef, Issue, Severity, Submission};
+use crate::model::{CellRef, Issue, OwnKind, Severity, Submission, UnitCode};
 use crate::text;
 use workbook::{OpenError, Workbook};
 
-/// Why a path that is no regular file (a FIFO, a device, a dangling link) is ignored: it is
-/// never opened, since opening a FIFO blocks.
-pub const NOT_A_REGULAR_FILE: &str = "not a regular file";
-
 pub const SPREADSHEET_EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xlsb", "xls", "ods"];
+
+/// Why a path found under the inputs is not read as a form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skip {
+    /// A FIFO, a device or a dangling link: never opened, since opening a FIFO blocks.
+    NotRegular,
+    EditorLock,
+    Hidden,
+    NotSpreadsheet,
+    /// A link to a file outside the inputs folder: never followed.
+    LinkOutside,
+    /// A folder that could not be listed, with the system's reason: a finding about that
+    /// folder, while the rest of the inputs are read.
+    Unlistable(String),
+}
 
 /// A file under the inputs directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,52 +43,97 @@ pub struct Found {
     pub rel: String,
     pub abs: PathBuf,
     /// Why it is not read as a form, when it is not.
-    pub ignored: Option<&'static str>,
+    pub ignored: Option<Skip>,
 }
 
 /// Lists every file under `root`, recursively, sorted by relative path (byte order).
-/// `skip` (the outputs directory, when it lies inside the inputs) is not entered.
-pub fn discover(root: &Path, skip: Option<&Path>) -> std::io::Result<Vec<Found>> {
-    let mut out = Vec::new();
-    let skip = skip.and_then(|s| s.canonicalize().ok());
-    walk(root, root, skip.as_deref(), &mut out)?;
+/// Folders in `skip` (the output folders this program writes, where they lie inside the
+/// inputs) are not entered. Only an unreadable `root` is an error: a folder below it that
+/// cannot be listed is found as one [`Skip::Unlistable`] entry.
+pub fn discover(root: &Path, skip: &[PathBuf]) -> std::io::Result<Vec<Found>> {
+    let canonical_root = root.canonicalize()?;
+    let entries = std::fs::read_dir(root)?;
+    let mut walk = Walk { root, canonical_root, skip, out: Vec::new() };
+    walk.entries(entries);
+    let mut out = walk.out;
     out.sort_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
     Ok(out)
 }
 
-fn walk(root: &Path, dir: &Path, skip: Option<&Path>, out: &mut Vec<Found>) -> std::io::Result<()> {
-    let entries = std::fs::read_dir(dir)?;
-    for entry in entries {
-        let entry = entry?;
-        let path = entry.path();
-        let meta = std::fs::symlink_metadata(&path)?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if meta.is_dir() {
-            if skip.is_some_and(|s| path.canonicalize().is_ok_and(|p| p == s)) {
+struct Walk<'a> {
+    root: &'a Path,
+    canonical_root: PathBuf,
+    skip: &'a [PathBuf],
+    out: Vec<Found>,
+}
+
+impl Walk<'_> {
+    fn rel(&self, path: &Path) -> String {
+        let rel = path.strip_prefix(self.root).unwrap_or(path);
+        text::nfc(&rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
+    }
+
+    fn unlistable(&mut self, path: &Path, e: &std::io::Error) {
+        tracing::warn!("cannot list {}: {e}; the rest of the inputs are read", path.display());
+        let reason = e.kind().to_string();
+        self.out.push(Found { rel: self.rel(path), abs: path.to_path_buf(), ignored: Some(Skip::Unlistable(reason)) });
+    }
+
+    fn dir(&mut self, dir: &Path) {
+        match std::fs::read_dir(dir) {
+            Ok(entries) => self.entries(entries),
+            Err(e) => self.unlistable(dir, &e),
+        }
+    }
+
+    fn entries(&mut self, entries: std::fs::ReadDir) {
+        for entry in entries {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    // The listing broke off midway; what was listed is kept.
+                    tracing::warn!("cannot finish listing a folder under {}: {e}", self.root.display());
+                    break;
+                }
+            };
+            let path = entry.path();
+            let meta = match std::fs::symlink_metadata(&path) {
+                Ok(m) => m,
+                Err(e) => {
+                    self.unlistable(&path, &e);
+                    continue;
+                }
+            };
+            if meta.is_dir() {
+                if self.skip.iter().any(|s| path.canonicalize().is_ok_and(|p| p == *s)) {
+                    tracing::info!("skipped {}: this program's own outputs are never submissions", path.display());
+                    continue;
+                }
+                self.dir(&path);
                 continue;
             }
-            walk(root, &path, skip, out)?;
-            continue;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+            // Only regular files (behind a link or not) are read: a FIFO or a device would block.
+            let regular = std::fs::metadata(&path).is_ok_and(|m| m.is_file());
+            let outside = meta.file_type().is_symlink()
+                && path.canonicalize().is_ok_and(|target| !target.starts_with(&self.canonical_root));
+            let ignored = if !regular {
+                Some(Skip::NotRegular)
+            } else if outside {
+                Some(Skip::LinkOutside)
+            } else if name.starts_with("~$") || name.starts_with(".~lock") {
+                Some(Skip::EditorLock)
+            } else if name.starts_with('.') {
+                Some(Skip::Hidden)
+            } else if !SPREADSHEET_EXTENSIONS.contains(&ext.as_str()) {
+                Some(Skip::NotSpreadsheet)
+            } else {
+                None
+            };
+            self.out.push(Found { rel: self.rel(&path), abs: path, ignored });
         }
-        let rel = path.strip_prefix(root).unwrap_or(&path);
-        let rel = text::nfc(&rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"));
-        let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-        // Only regular files (behind a link or not) are read: a FIFO or a device would block.
-        let regular = std::fs::metadata(&path).is_ok_and(|m| m.is_file());
-        let ignored = if !regular {
-            Some(NOT_A_REGULAR_FILE)
-        } else if name.starts_with("~$") || name.starts_with(".~lock") {
-            Some("editor lock file")
-        } else if name.starts_with('.') {
-            Some("hidden file")
-        } else if !SPREADSHEET_EXTENSIONS.contains(&ext.as_str()) {
-            Some("not a spreadsheet")
-        } else {
-            None
-        };
-        out.push(Found { rel, abs: path, ignored });
     }
-    Ok(())
 }
 
 /// The period a run covers and the configuration it reads against.
@@ -89,11 +145,24 @@ pub struct ReadContext<'a> {
 /// Reads one file into a submission. Never panics: a reader crash becomes a rejection.
 pub fn read(found: &Found, ctx: &ReadContext<'_>) -> Submission {
     let mut sub = Submission { path: found.rel.clone(), ..Default::default() };
-    if let Some(why) = found.ignored {
-        if why != NOT_A_REGULAR_FILE
-            && let Ok((sha, _, _)) = read_bounded(&found.abs, 0)
-        {
-            sub.sha256 = sha;
+    if let Some(why) = &found.ignored {
+        match why {
+            Skip::NotRegular => {}
+            Skip::LinkOutside => sub.issues.push(info_issue(
+                "I004",
+                "Liên kết trỏ tới tệp nằm ngoài thư mục báo cáo; tệp không được đọc.".into(),
+                "A link to a file outside the inputs folder; not followed.".into(),
+            )),
+            Skip::Unlistable(reason) => sub.issues.push(info_issue(
+                "I003",
+                format!("Không liệt kê được thư mục này ({reason}); các tệp trong đó chưa được đọc. Hãy kiểm tra quyền truy cập."),
+                format!("This folder cannot be listed ({reason}); the files in it were not read."),
+            )),
+            _ => {
+                if let Ok((sha, _, _)) = read_bounded(&found.abs, 0) {
+                    sub.sha256 = sha;
+                }
+            }
         }
         return sub;
     }
@@ -124,6 +193,34 @@ pub fn read(found: &Found, ctx: &ReadContext<'_>) -> Submission {
         }
     };
     let result = catch_unwind(AssertUnwindSafe(|| read_form(bytes, &mut sub, ctx)));
+    if let Some(kind) = sub.own {
+        if kind == OwnKind::Report && sub.header.unit_code.as_deref().and_then(|c| ctx.config.find_unit(c)).is_some() {
+            // A consolidated report of a level below, sent up as its submission.
+            sub.own = None;
+        } else {
+            tracing::warn!(
+                "skipped {}: a {} workbook this program wrote is never a submission",
+                found.rel,
+                kind.as_str()
+            );
+            let what = match kind {
+                OwnKind::Report => ("báo cáo tổng hợp", "consolidated report"),
+                OwnKind::Feedback => ("phản hồi gửi đơn vị", "feedback workbook"),
+            };
+            sub.issues = vec![info_issue(
+                "I005",
+                format!(
+                    "Tệp là {} do chương trình tổng hợp tạo ra, không phải báo cáo của đơn vị; không được đọc.",
+                    what.0
+                ),
+                format!("A {} written by this program, not a unit's report; not read.", what.1),
+            )];
+            sub.sheet.clear();
+            sub.rows.clear();
+            sub.activities.clear();
+            return sub;
+        }
+    }
     match result {
         Ok(Ok(())) if !sub.sheet.is_empty() => identify(&mut sub, found, ctx),
         Ok(Ok(())) => identify_by_file_name(&mut sub, found, ctx),
@@ -193,9 +290,13 @@ fn read_bounded(path: &Path, max: u64) -> std::io::Result<(String, u64, Option<V
 }
 
 fn file_issue(code: &str, vi: String, en: String) -> Issue {
+    Issue { severity: Severity::Error, ..info_issue(code, vi, en) }
+}
+
+fn info_issue(code: &str, vi: String, en: String) -> Issue {
     Issue {
         code: code.into(),
-        severity: Severity::Error,
+        severity: Severity::Info,
         sheet: String::new(),
         cell: None,
         indicator: None,
@@ -211,6 +312,10 @@ fn sheet_key(name: &str) -> String {
 
 fn read_form(bytes: Vec<u8>, sub: &mut Submission, ctx: &ReadContext<'_>) -> Result<(), OpenError> {
     let mut wb = Workbook::open(bytes, &ctx.config.limits)?;
+    sub.own = wb.own;
+    if sub.own == Some(OwnKind::Feedback) {
+        return Ok(());
+    }
     let names = wb.sheet_names.clone();
     // BaoCao by name first, then any other sheet but the instructions, by content.
     let mut order: Vec<&String> = names.iter().filter(|n| sheet_key(n) == "baocao").collect();
@@ -251,12 +356,12 @@ fn read_form(bytes: Vec<u8>, sub: &mut Submission, ctx: &ReadContext<'_>) -> Res
 
 /// Matches a code as typed against the configured units: exactly, ignoring case, or as a
 /// number whose leading zeros Excel dropped (`1` → `001`) when exactly one code fits.
-pub fn match_unit_code(typed: &str, config: &Config) -> Option<String> {
+pub fn match_unit_code(typed: &str, config: &Config) -> Option<UnitCode> {
     config.find_unit(typed).map(|u| u.code.clone())
 }
 
 /// The unit code a file name starts with (`005_CauGiay.xlsx` → `005`), if it is a known one.
-fn code_from_file_name(rel: &str, config: &Config) -> Option<String> {
+fn code_from_file_name(rel: &str, config: &Config) -> Option<UnitCode> {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
     let first = stem.split(['_', '-', ' ', '.']).next()?;

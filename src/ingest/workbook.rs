@@ -14,6 +14,7 @@ use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 use chrono::NaiveDate;
 
 use crate::config::Limits;
+use crate::model::OwnKind;
 use crate::text;
 
 use super::xlsx::{DirectXlsx, Stop};
@@ -165,6 +166,8 @@ pub struct Workbook {
     _heavy: Option<std::sync::MutexGuard<'static, ()>>,
     pub is_1904: bool,
     pub sheet_names: Vec<String>,
+    /// What this workbook is, when this program wrote it; `None` for every other workbook.
+    pub own: Option<OwnKind>,
     max_cells: u64,
 }
 
@@ -205,7 +208,11 @@ impl Workbook {
                 format!("{} bytes > {} bytes", bytes.len(), limits.max_file_bytes),
             ));
         }
-        let (kind, bytes) = sniff(bytes, limits)?;
+        let (kind, mut bytes) = sniff(bytes, limits)?;
+        let own = match (&kind, &mut bytes) {
+            (Kind::Xlsx, Container::Zip(zip)) => tonghop_kind(zip),
+            _ => None,
+        };
         // xls and ods materialise every sheet as a dense range on open: read one at a time.
         let heavy = matches!(kind, Kind::Xls | Kind::Ods).then(|| HEAVY.lock().unwrap_or_else(|e| e.into_inner()));
         let inner = match (kind, bytes) {
@@ -226,7 +233,7 @@ impl Workbook {
             Inner::Ods(w) => (w.sheet_names(), false),
             Inner::Xls(w) => (w.sheet_names(), w.has_1904_epoch()),
         };
-        Ok(Workbook { inner, _heavy: heavy, is_1904, sheet_names, max_cells: limits.max_cells_per_sheet })
+        Ok(Workbook { inner, _heavy: heavy, is_1904, sheet_names, own, max_cells: limits.max_cells_per_sheet })
     }
 
     /// Reads one sheet's non-empty cells.
@@ -446,6 +453,28 @@ fn sniff(bytes: Vec<u8>, limits: &Limits) -> Result<(Kind, Container), OpenError
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| OpenError::Corrupt(format!("zip: {e}")))?;
     let kind = sniff_zip(&mut zip, limits)?;
     Ok((kind, Container::Zip(zip)))
+}
+
+/// The [`OwnKind::PROPERTY`] in `docProps/custom.xml`, if the workbook has one.
+fn tonghop_kind(zip: &mut zip::ZipArchive<Cursor<Vec<u8>>>) -> Option<OwnKind> {
+    use quick_xml::events::Event;
+    let mut part = zip.by_name("docProps/custom.xml").ok()?;
+    let mut xml = String::new();
+    // The sizes were checked by sniff_zip; a property list is a few hundred bytes.
+    (&mut part).take(1 << 20).read_to_string(&mut xml).ok()?;
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let mut in_kind = false;
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(e) if e.local_name().as_ref() == "property" => {
+                in_kind = e.try_get_attribute("name").ok().flatten().is_some_and(|a| a.value == OwnKind::PROPERTY);
+            }
+            Event::Text(t) if in_kind => return OwnKind::parse(t.xml10_content().trim()),
+            Event::End(e) if e.local_name().as_ref() == "property" => in_kind = false,
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
 }
 
 /// Checks a zip's declared and real sizes, and tells which workbook format it holds.

@@ -23,7 +23,7 @@ fn current(o: &Outcome) -> BTreeMap<String, String> {
     o.files
         .iter()
         .filter(|f| matches!(f.fate, Fate::Accepted | Fate::AcceptedWithWarnings | Fate::Rejected))
-        .filter_map(|f| f.sub.unit.clone().map(|u| (u, f.sub.sha256.clone())))
+        .filter_map(|f| f.sub.unit.as_ref().map(|u| (u.to_string(), f.sub.sha256.clone())))
         .collect()
 }
 
@@ -73,7 +73,11 @@ mod tests {
             files: files
                 .iter()
                 .map(|(u, sha, fate)| FileRecord {
-                    sub: Submission { unit: Some((*u).into()), sha256: (*sha).into(), ..Default::default() },
+                    sub: Submission {
+                        unit: Some(crate::model::UnitCode::parse(u).unwrap()),
+                        sha256: (*sha).into(),
+                        ..Default::default()
+                    },
                     fate: *fate,
                 })
                 .collect(),

@@ -8,7 +8,7 @@ use rust_xlsxwriter::{ColNum, DocProperties, Format, FormatAlign, RowNum, Workbo
 use super::RunMeta;
 use super::workbook::{Styles, clip, date_text, print_setup, put_text, severity_label, wrapped_height, write_headers};
 use crate::config::Config;
-use crate::model::{Lang, Severity, Submission};
+use crate::model::{Lang, OwnKind, Severity, Submission};
 use crate::pipeline::Outcome;
 
 const LANG: Lang = Lang::Vi;
@@ -77,7 +77,11 @@ pub fn feedback_bytes(
         return Ok(None);
     }
     let mut wb = Workbook::new();
-    wb.set_properties(&DocProperties::new().set_creation_datetime(&super::document_time(meta.as_of)));
+    wb.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&super::document_time(meta.as_of))
+            .set_custom_property(OwnKind::PROPERTY, OwnKind::Feedback.as_str()),
+    );
     let mut ws = Worksheet::new();
     ws.set_name("Phản hồi")?;
     write_sheet(&mut ws, config, outcome, meta, unit_code, &files)?;

@@ -8,6 +8,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 /// Subdirectories of a period's directory that runs do not produce but must keep.
 pub const KEPT_SUBDIRS: [&str; 1] = ["bieu_mau"];
@@ -26,10 +27,27 @@ pub enum LockError {
     Io(std::io::Error),
 }
 
+/// The lock file's name in the outputs folder.
+pub const LOCK_FILE: &str = ".tonghop.lock";
+
 impl RunLock {
+    /// Who holds the lock on `outputs` (pid, start time), if another run does. Creates
+    /// nothing: a run that will not write must leave no trace.
+    pub fn holder(outputs: &Path) -> Option<String> {
+        let mut file = File::open(outputs.join(LOCK_FILE)).ok()?;
+        match file.try_lock_shared() {
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut who = String::new();
+                let _ = file.read_to_string(&mut who);
+                Some(who.trim().to_string())
+            }
+            _ => None,
+        }
+    }
+
     pub fn acquire(outputs: &Path, holder: &str) -> Result<RunLock, LockError> {
         std::fs::create_dir_all(outputs).map_err(LockError::Io)?;
-        let path = outputs.join(".tonghop.lock");
+        let path = outputs.join(LOCK_FILE);
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -54,73 +72,173 @@ impl RunLock {
     }
 }
 
-/// A period's output directory under construction.
+/// What the run is doing to its outputs, for the stop handler: a run stopped by a signal
+/// removes its staging folder and says whether the new set was already in place.
+#[derive(Debug)]
+enum Phase {
+    Idle,
+    Staging(PathBuf),
+    Committed(PathBuf),
+}
+
+static PHASE: Mutex<Phase> = Mutex::new(Phase::Idle);
+
+fn phase() -> MutexGuard<'static, Phase> {
+    PHASE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Makes SIGINT and SIGTERM end the run cleanly: the staging folder is removed, one log line
+/// says what the outputs hold, and the process exits with 128 + the signal's number. Call
+/// before any other thread starts, so that every thread inherits the blocked signals and
+/// only the handler's thread receives them.
+#[cfg(unix)]
+pub fn handle_stop_signals() {
+    // SAFETY: plain libc calls on a sigset_t owned here; sigwait blocks only its own thread.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGINT);
+        libc::sigaddset(&mut set, libc::SIGTERM);
+        if libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) != 0 {
+            return;
+        }
+        std::thread::spawn(move || {
+            let mut sig: libc::c_int = 0;
+            if libc::sigwait(&set, &mut sig) != 0 {
+                return;
+            }
+            let name = if sig == libc::SIGINT { "SIGINT" } else { "SIGTERM" };
+            // Holding the phase waits out a swap under way: the outputs are whole either way.
+            let phase = phase();
+            match &*phase {
+                Phase::Idle => tracing::error!("stopped by {name}; nothing was written, the previous report is intact"),
+                Phase::Staging(dir) => {
+                    let _ = std::fs::remove_dir_all(dir);
+                    tracing::error!(
+                        "stopped by {name} before the new report was in place; the previous report is intact"
+                    )
+                }
+                Phase::Committed(target) => {
+                    tracing::error!("stopped by {name} after the new report was in place at {}", target.display())
+                }
+            }
+            std::process::exit(128 + sig);
+        });
+    }
+}
+
+#[cfg(not(unix))]
+pub fn handle_stop_signals() {}
+
+/// An I/O error that names the path it happened on (`No space left on device` alone does
+/// not tell the operator which disk).
+fn at(path: &Path) -> impl FnOnce(std::io::Error) -> std::io::Error + '_ {
+    move |e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}
+
+/// A period's output directory under construction. Dropped without [`Staging::commit`] (the
+/// run failed), it removes itself.
 pub struct Staging {
     pub dir: PathBuf,
     target: PathBuf,
     written: std::cell::Cell<usize>,
+    committed: bool,
     /// Test hook: die (as `kill -9` would) after this many files, to prove a crash midway
     /// leaves the previous set intact. Set by `TONGHOP_TEST_ABORT_AFTER_FILES`.
     abort_after: Option<usize>,
+    /// Test hook: sleep after each file, so that a test can stop the run while it writes.
+    /// Set (in milliseconds) by `TONGHOP_TEST_PAUSE_AFTER_FILE_MS`.
+    pause_after_each: Option<std::time::Duration>,
 }
 
 impl Staging {
     /// Starts a new set for `target` (e.g. `outputs/2023-THD`), first repairing what an
-    /// interrupted run may have left. Call only under the [`RunLock`].
+    /// interrupted run may have left. Call only under the [`RunLock`]. Fails, changing
+    /// nothing, when `target` is something else than a folder.
     pub fn begin(target: &Path) -> std::io::Result<Staging> {
         let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
-        std::fs::create_dir_all(&parent)?;
+        std::fs::create_dir_all(&parent).map_err(at(&parent))?;
         recover(target)?;
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let dir = parent.join(format!(".{name}.staging"));
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir)?;
+        let dir = sibling(target, "staging");
+        match std::fs::symlink_metadata(&dir) {
+            Ok(m) if m.is_dir() => std::fs::remove_dir_all(&dir).map_err(at(&dir))?,
+            Ok(_) => return Err(not_a_folder(&dir, "is where a run stages its outputs")),
+            Err(_) => {}
         }
-        std::fs::create_dir_all(&dir)?;
+        std::fs::create_dir_all(&dir).map_err(at(&dir))?;
+        *phase() = Phase::Staging(dir.clone());
         let abort_after = std::env::var("TONGHOP_TEST_ABORT_AFTER_FILES").ok().and_then(|v| v.parse().ok());
-        Ok(Staging { dir, target: target.to_path_buf(), written: std::cell::Cell::new(0), abort_after })
+        let pause_after_each = std::env::var("TONGHOP_TEST_PAUSE_AFTER_FILE_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .map(std::time::Duration::from_millis);
+        Ok(Staging {
+            dir,
+            target: target.to_path_buf(),
+            written: std::cell::Cell::new(0),
+            committed: false,
+            abort_after,
+            pause_after_each,
+        })
     }
 
     /// Writes one file of the set (its parent directories are created).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
         let path = self.dir.join(rel);
         if let Some(p) = path.parent() {
-            std::fs::create_dir_all(p)?;
+            std::fs::create_dir_all(p).map_err(at(p))?;
         }
-        let mut f = File::create(&path)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
+        let mut f = File::create(&path).map_err(at(&path))?;
+        f.write_all(bytes).map_err(at(&path))?;
+        f.sync_all().map_err(at(&path))?;
         self.written.set(self.written.get() + 1);
         if self.abort_after.is_some_and(|n| self.written.get() >= n) {
             std::process::abort();
         }
+        if let Some(pause) = self.pause_after_each {
+            std::thread::sleep(pause);
+        }
         Ok(())
     }
 
-    /// Makes the staged set the current one.
-    pub fn commit(self) -> std::io::Result<()> {
+    /// Makes the staged set the current one: all of it, or, on failure, none of it.
+    pub fn commit(mut self) -> std::io::Result<()> {
         for sub in KEPT_SUBDIRS {
             let from = self.target.join(sub);
             if from.is_dir() {
                 copy_dir(&from, &self.dir.join(sub))?;
             }
         }
-        sync_dir(&self.dir)?;
+        sync_dir(&self.dir).map_err(at(&self.dir))?;
+        // The stop handler waits while the sets change places.
+        let mut phase = phase();
+        check_target(&self.target)?;
+        let old = sibling(&self.target, "old");
         if self.target.exists() {
-            let old = sibling(&self.target, "old");
-            if old.exists() {
-                std::fs::remove_dir_all(&old)?;
-            }
             if exchange(&self.dir, &self.target).is_ok() {
-                // The staging path now holds the old set.
-                std::fs::rename(&self.dir, &old)?;
+                // The staging path now holds the old set: set it aside, then drop it. The new
+                // set is in place whatever happens to the old one; the next run cleans up.
+                if let Err(e) = std::fs::rename(&self.dir, &old) {
+                    tracing::warn!("the previous set stays at {} until the next run: {e}", self.dir.display());
+                }
             } else {
-                std::fs::rename(&self.target, &old)?;
-                std::fs::rename(&self.dir, &self.target)?;
+                std::fs::rename(&self.target, &old).map_err(at(&self.target))?;
+                if let Err(e) = std::fs::rename(&self.dir, &self.target) {
+                    // Put the previous set back: the outputs are as they were.
+                    std::fs::rename(&old, &self.target).map_err(at(&old))?;
+                    return Err(at(&self.target)(e));
+                }
             }
-            std::fs::remove_dir_all(&old)?;
         } else {
-            std::fs::rename(&self.dir, &self.target)?;
+            std::fs::rename(&self.dir, &self.target).map_err(at(&self.target))?;
+        }
+        self.committed = true;
+        *phase = Phase::Committed(self.target.clone());
+        drop(phase);
+        if old.exists()
+            && let Err(e) = std::fs::remove_dir_all(&old)
+        {
+            tracing::warn!("cannot remove the previous set {} (the next run will): {e}", old.display());
         }
         if let Some(parent) = self.target.parent() {
             let _ = sync_dir(parent);
@@ -129,20 +247,53 @@ impl Staging {
     }
 }
 
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if self.committed {
+            return;
+        }
+        *phase() = Phase::Idle;
+        if let Err(e) = std::fs::remove_dir_all(&self.dir) {
+            tracing::warn!("cannot remove the staging folder {}: {e}", self.dir.display());
+        }
+    }
+}
+
 fn sibling(target: &Path, what: &str) -> PathBuf {
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     target.with_file_name(format!(".{name}.{what}"))
 }
 
-/// Puts back an old set whose replacement never arrived, and drops half-written sets.
+/// Refuses a target that is there but is no folder (a file, a link): swapping it would hide
+/// the operator's file and leave the outputs half-changed.
+fn check_target(target: &Path) -> std::io::Result<()> {
+    match std::fs::symlink_metadata(target) {
+        Ok(m) if !m.is_dir() => Err(not_a_folder(target, "is where the period's output folder goes")),
+        _ => Ok(()),
+    }
+}
+
+/// Something other than a folder (a file, a link) where the outputs need one; never removed,
+/// since it may be the operator's.
+fn not_a_folder(path: &Path, what: &str) -> std::io::Error {
+    std::io::Error::other(format!(
+        "{} {what} but is not a folder; nothing was changed: look at it, move it elsewhere and run again",
+        path.display()
+    ))
+}
+
+/// Puts back an old set whose replacement never arrived, drops one that was replaced, and
+/// stops, naming what to do, at anything it cannot safely repair.
 fn recover(target: &Path) -> std::io::Result<()> {
+    check_target(target)?;
     let old = sibling(target, "old");
-    if old.is_dir() {
-        if target.exists() {
-            std::fs::remove_dir_all(&old)?;
-        } else {
+    match std::fs::symlink_metadata(&old) {
+        Err(_) => {}
+        Ok(m) if !m.is_dir() => return Err(not_a_folder(&old, "is where a run sets the previous outputs aside")),
+        Ok(_) if target.exists() => std::fs::remove_dir_all(&old).map_err(at(&old))?,
+        Ok(_) => {
             tracing::warn!("restoring the previous output set {} left by an interrupted run", target.display());
-            std::fs::rename(&old, target)?;
+            std::fs::rename(&old, target).map_err(at(&old))?;
         }
     }
     Ok(())

@@ -56,7 +56,7 @@ impl<'a> Table<'a> {
         for r in 0..self.len {
             record.clear();
             for c in 0..self.header.len() {
-                record.push_field((self.cell)(r, c).as_bytes());
+                record.push_field(neutralise(&(self.cell)(r, c)).as_bytes());
             }
             let _ = w.write_byte_record(&record);
         }
@@ -82,6 +82,25 @@ impl<'a> Table<'a> {
         ParquetWriter::new(&mut buf).with_compression(ParquetCompression::Uncompressed).finish(&mut df)?;
         Ok(buf)
     }
+}
+
+/// A CSV field as a spreadsheet may safely open it (OWASP's rule against formula injection):
+/// a field that begins with `=`, `+`, `-`, `@`, a tab or a carriage return and is not a
+/// number gets a leading `'`, so Excel shows it as text instead of running it. Numbers
+/// (`-5`, `+1.5`) stay as they are.
+pub fn neutralise(field: &str) -> Cow<'_, str> {
+    let risky = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && !is_number(field) { Cow::Owned(format!("'{field}")) } else { Cow::Borrowed(field) }
+}
+
+/// `-12`, `+1.5`, `-0.25`: an optional sign, digits, an optional fraction.
+fn is_number(s: &str) -> bool {
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    !whole.is_empty()
+        && !fraction.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
 }
 
 pub fn values<'a>(config: &'a Config, o: &'a Outcome) -> Table<'a> {
@@ -208,6 +227,27 @@ mod tests {
             vec![vec!["x, y".into(), "say \"hi\"".into()], vec!["Hà Nội".into(), "".into()]],
         );
         assert_eq!(String::from_utf8(t.to_csv()).unwrap(), "a,b\n\"x, y\",\"say \"\"hi\"\"\"\nHà Nội,\n");
+    }
+
+    #[test]
+    fn fields_that_a_spreadsheet_would_run_are_neutralised_and_numbers_are_not() {
+        for (field, want) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+            ("+1+1", "'+1+1"),
+            ("@SUM(1)", "'@SUM(1)"),
+            ("-", "'-"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("-12", "-12"),
+            ("+1.5", "+1.5"),
+            ("-0.25", "-0.25"),
+            ("12", "12"),
+            ("Hà Nội = thủ đô", "Hà Nội = thủ đô"),
+            ("", ""),
+        ] {
+            assert_eq!(neutralise(field), want, "{field:?}");
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ use rust_xlsxwriter::{
 
 use super::RunMeta;
 use crate::config::{Config, TargetKind, UnitType, ValueType};
-use crate::model::{Breakdown, Channel, Fate, Lang, Micros, Severity};
+use crate::model::{Breakdown, Channel, Fate, Lang, Micros, OwnKind, Severity};
 use crate::pipeline::{Outcome, Timeliness};
 
 /// The last row index a worksheet can hold.
@@ -337,7 +337,11 @@ pub fn workbook_bytes(config: &Config, outcome: &Outcome, meta: &RunMeta) -> any
     let st = Styles::new();
     let names = sheet_names(meta.lang);
     let mut wb = Workbook::new();
-    wb.set_properties(&DocProperties::new().set_creation_datetime(&super::document_time(meta.as_of)));
+    wb.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&super::document_time(meta.as_of))
+            .set_custom_property(OwnKind::PROPERTY, OwnKind::Report.as_str()),
+    );
 
     let matrix = Matrix::new(config, outcome);
     let sheet = |i: usize, fill: &dyn Fn(&mut Worksheet) -> Result<(), XlsxError>| -> Result<Worksheet, XlsxError> {
@@ -735,7 +739,7 @@ fn matrix_sheet(
         for (i, &(ui, file)) in units.iter().enumerate() {
             let row = first_row + i as RowNum;
             let unit = &config.units[ui];
-            ws.write_string_with_format(row, 0, &unit.code, &st.text)?;
+            ws.write_string_with_format(row, 0, unit.code.as_str(), &st.text)?;
             put_text(ws, row, 1, &unit.name, &st.text)?;
             ws.write_string_with_format(row, 2, t.label(lang), &st.text)?;
             ws.write_string_with_format(row, 3, status_label(o, file, lang), &st.text)?;
@@ -837,7 +841,7 @@ fn submissions_sheet(
     for u in &o.units {
         let unit = &config.units[u.unit];
         let file = u.file.and_then(|f| o.files.get(f));
-        ws.write_string_with_format(row, 0, &unit.code, &st.text)?;
+        ws.write_string_with_format(row, 0, unit.code.as_str(), &st.text)?;
         put_text(ws, row, 1, &unit.name, &st.text)?;
         ws.write_string_with_format(row, 2, unit.unit_type.label(lang), &st.text)?;
         put_text(ws, row, 3, &unit.group, &st.text)?;
@@ -1132,7 +1136,7 @@ fn activities_sheet(
             let unit = &config.units[ui];
             let s = activities_of(ui);
             put_text(ws, row, 0, &unit.name, &st.text)?;
-            ws.write_string_with_format(row, 1, &unit.code, &st.text)?;
+            ws.write_string_with_format(row, 1, unit.code.as_str(), &st.text)?;
             ws.write_string_with_format(row, 2, unit.unit_type.label(lang), &st.text)?;
             ws.write_number_with_format(row, 3, s.activities as f64, &st.count)?;
             ws.write_number_with_format(row, 4, s.participants.as_f64(), &st.count)?;
@@ -1307,7 +1311,7 @@ pub(crate) mod testing {
             sha256: format!("{:0>64}", path.len()),
             sheet: "BaoCao".into(),
             header: Header { unit_code: Some(unit.into()), report_date: Some(report), ..Default::default() },
-            unit: Some(unit.into()),
+            unit: Some(crate::model::UnitCode::parse(unit).unwrap()),
             period: Some(config.periods[0].code.clone()),
             rows: rows
                 .iter()
@@ -1393,7 +1397,8 @@ pub(crate) mod testing {
             FileRecord { sub: b, fate: Fate::Accepted },
             FileRecord { sub: c, fate: Fate::Rejected },
         ];
-        let accepted: BTreeMap<String, usize> = [("001".to_string(), 0), ("002".to_string(), 2)].into();
+        let code = |c: &str| crate::model::UnitCode::parse(c).unwrap();
+        let accepted: BTreeMap<_, usize> = [(code("001"), 0), (code("002"), 2)].into();
         let tables = crate::aggregate::aggregate(config, &period, &[&files[0].sub, &files[2].sub]).unwrap();
         let units = config
             .expected_units(&period)

@@ -330,7 +330,7 @@ mod tests {
 
     fn sub(unit: &str, rows: Vec<(usize, [Option<i64>; 3])>) -> Submission {
         Submission {
-            unit: Some(unit.into()),
+            unit: Some(crate::model::UnitCode::parse(unit).unwrap()),
             sheet: "BaoCao".into(),
             rows: rows
                 .into_iter()

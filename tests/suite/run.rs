@@ -2,9 +2,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::{Form, V, Workdir, sheet_names, sheet_rows, stderr};
+use crate::common::{Form, V, Workdir, sheet_names, sheet_rows, stderr};
 
 fn basic(w: &Workdir) {
     w.add_form("001_BaDinh.xlsx", &Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]));
@@ -400,7 +398,7 @@ fn on_the_demo_set_totals_equal_the_sums_of_values_and_the_workbook_shows_them()
 #[test]
 fn a_form_of_another_configured_period_is_ignored_and_periods_resolve_by_date() {
     let w = Workdir::new();
-    let default = std::str::from_utf8(include_bytes!("../src/config/default/periods.toml")).unwrap().to_string();
+    let default = std::str::from_utf8(include_bytes!("../../src/config/default/periods.toml")).unwrap().to_string();
     let other = default
         .split("[[period.target]]")
         .next()
@@ -526,7 +524,7 @@ fn run_json_conforms_to_its_schema() {
     let w = Workdir::new();
     basic(&w);
     assert!(w.run(&[]).status.success());
-    let schema: serde_json::Value = serde_json::from_str(include_str!("../docs/run.schema.json")).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(include_str!("../../docs/run.schema.json")).unwrap();
     conforms(&schema, &w.run_json(), "run.json").unwrap();
     // And the check has teeth: a run.json without its exit code does not conform.
     let mut broken = w.run_json();
@@ -553,7 +551,7 @@ fn templates_carry_the_unit_and_data_validation_and_read_back_blank() {
         "count cells take whole numbers ≥ 0"
     );
     assert!(xml.contains(r#"type="decimal""#), "amount cells take decimals");
-    assert_eq!(common::sheet_names(&path), ["BaoCao", "HoatDong", "HuongDan"]);
+    assert_eq!(crate::common::sheet_names(&path), ["BaoCao", "HoatDong", "HuongDan"]);
     // A blank template read as a submission: the unit is known, nothing is reported, and the
     // required indicators are what is missing.
     std::fs::create_dir_all(w.inputs()).unwrap();

@@ -5,9 +5,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::{Form, V, Workdir, stderr};
+use crate::common::{Form, V, Workdir, stderr};
 
 fn soffice() -> Option<&'static str> {
     let found = std::process::Command::new("soffice").arg("--version").output().is_ok_and(|o| o.status.success());

@@ -8,8 +8,6 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use proptest::prelude::*;
 use tonghop::config::Config;
 use tonghop::ingest::{self, Found, ReadContext};
@@ -35,7 +33,7 @@ fn seeds() -> Vec<Vec<u8>> {
             .iter()
             .map(|n| std::fs::read(dir.join(n)).unwrap())
             .collect();
-    v.push(common::Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]).bytes());
+    v.push(crate::common::Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]).bytes());
     v
 }
 

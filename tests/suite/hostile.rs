@@ -3,11 +3,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::io::Write;
 
-use common::{Form, Workdir, stderr};
+use crate::common::{Form, Workdir, stderr};
 
 fn zip_with(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -90,7 +88,7 @@ fn a_sheet_over_the_cell_limit_is_rejected_and_the_limit_is_configurable() {
     wb.add_worksheet().set_name("BaoCao").unwrap();
     let template = wb.save_to_buffer().unwrap();
     // The minimal workbook with the big sheet in place of its own.
-    w.write("inputs/lon.xlsx", &common::edit_part(template, "xl/worksheets/sheet1.xml", |_| xml.clone()));
+    w.write("inputs/lon.xlsx", &crate::common::edit_part(template, "xl/worksheets/sheet1.xml", |_| xml.clone()));
     w.write("cfg/limits.toml", b"max_file_bytes = 1000000\nmax_uncompressed_bytes = 10000000\nmax_compression_ratio = 100\nmax_cells_per_sheet = 2000\n");
     let out = w.run(&["--config", "cfg"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -108,7 +106,7 @@ fn a_stray_far_cell_costs_nothing() {
     let w = Workdir::new();
     // A clean form, plus one cell at XFD1048576.
     let bytes = Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]).bytes();
-    let bytes = common::edit_part(bytes, "xl/worksheets/sheet1.xml", |s| {
+    let bytes = crate::common::edit_part(bytes, "xl/worksheets/sheet1.xml", |s| {
         s.replace(
             "</sheetData>",
             r#"<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>"#,
@@ -219,7 +217,7 @@ fn forged_sizes_that_would_abort_the_reader_are_refused_first() {
     w.write("inputs/dims.xls", &xls);
     // An .xlsx whose shared-string table claims 10^11 entries.
     let good = Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]).bytes();
-    let forged = common::edit_part(good, "xl/sharedStrings.xml", |s| {
+    let forged = crate::common::edit_part(good, "xl/sharedStrings.xml", |s| {
         let at = s.find("uniqueCount=\"").unwrap() + "uniqueCount=\"".len();
         let end = at + s[at..].find('"').unwrap();
         format!("{}100000000000{}", &s[..at], &s[end..])
@@ -245,7 +243,7 @@ fn an_unreadable_file_still_belongs_to_the_unit_its_name_gives() {
     assert_eq!((f["unit_code"].as_str(), f["fate"].as_str()), ("004", "rejected"));
     // The unit is told, and the progress sheet says it sent something that was not valid.
     assert!(w.out("phan_hoi/004.xlsx").exists());
-    let rows = common::sheet_rows(&w.out("TongHop_2023-THD.xlsx"), "Tiến độ nộp");
+    let rows = crate::common::sheet_rows(&w.out("TongHop_2023-THD.xlsx"), "Tiến độ nộp");
     let row = rows.iter().find(|r| r.first().is_some_and(|c| c == "004")).unwrap();
     assert!(row.iter().any(|c| c == "Chưa có báo cáo hợp lệ"), "{row:?}");
     assert!(row.iter().any(|c| c == "004_LongBien.xlsx"), "{row:?}");
@@ -290,7 +288,7 @@ fn numbers_beyond_a_thousand_million_are_refused_not_summed() {
     for unit in ["001", "002", "003"] {
         w.add_form(
             &format!("{unit}.xlsx"),
-            &Form::district(unit, 3.0, 10.0, [100.0, 40.0, 60.0]).row("CT10", common::V::N(4e12)),
+            &Form::district(unit, 3.0, 10.0, [100.0, 40.0, 60.0]).row("CT10", crate::common::V::N(4e12)),
         );
     }
     assert!(w.run(&[]).status.success());

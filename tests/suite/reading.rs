@@ -3,9 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::{Form, V, Workdir, stderr};
+use crate::common::{Form, V, Workdir, stderr};
 
 fn value(w: &Workdir, unit: &str, ind: &str, b: &str) -> Option<String> {
     w.csv("values.csv")
@@ -136,7 +134,7 @@ fn required_indicator_deleted_is_an_error() {
 
 /// The form's bytes with its first sheet's XML passed through `edit`.
 fn patch_sheet(form: &Form, edit: impl Fn(String) -> String) -> Vec<u8> {
-    common::edit_part(form.bytes(), "xl/worksheets/sheet1.xml", edit)
+    crate::common::edit_part(form.bytes(), "xl/worksheets/sheet1.xml", edit)
 }
 
 #[test]

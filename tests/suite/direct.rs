@@ -5,8 +5,6 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::path::Path;
 
 use proptest::prelude::*;
@@ -82,18 +80,18 @@ fn fixtures_and_the_demo_set_read_the_same_both_ways() {
 /// A district form with `row` put before `</sheetData>` of its BaoCao sheet, and optional
 /// shared-string edits.
 fn form_with(row: &str, strings: impl Fn(String) -> String) -> Vec<u8> {
-    let bytes = common::Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]).bytes();
-    let bytes = common::edit_part(bytes, "xl/worksheets/sheet1.xml", |x| {
+    let bytes = crate::common::Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]).bytes();
+    let bytes = crate::common::edit_part(bytes, "xl/worksheets/sheet1.xml", |x| {
         x.replace("</sheetData>", &format!("{row}</sheetData>"))
     });
-    common::edit_part(bytes, "xl/sharedStrings.xml", strings)
+    crate::common::edit_part(bytes, "xl/sharedStrings.xml", strings)
 }
 
 #[test]
 fn every_kind_of_cell_reads_the_same_both_ways_without_falling_back() {
-    let bytes = common::Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]).bytes();
+    let bytes = crate::common::Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]).bytes();
     // Every style the form has, dates included, on a number.
-    let styles = common::part_text(&bytes, "xl/styles.xml").matches("<xf ").count();
+    let styles = crate::common::part_text(&bytes, "xl/styles.xml").matches("<xf ").count();
     let styled: String = (0..styles).map(|s| format!(r#"<c r="{}300" s="{s}"><v>45278.25</v></c>"#, col(s))).collect();
     let row = format!(
         r#"<row r="300">{styled}</row><row r="301" spans="1:9"><c r="A301" t="str"><f>"a"&amp;"b"</f><v>a&amp;b &lt;x&gt;</v></c><c r="B301" t="b"><v>1</v></c><c r="C301" t="b"><v>0</v></c><c r="D301" t="e"><v>#DIV/0!</v></c><c r="E301" t="d"><v>2023-12-18T00:00:00</v></c><c r="F301" t="inlineStr"><is><r><t>Quận </t></r><r><t xml:space="preserve"> Ba Đình </t></r></is></c><c r="G301"><f>SUM(A1:A2)</f></c><c r="H301"><f t="shared" ref="H301:I301" si="0">A1*2</f><v>6</v></c><c r="I301"><f t="shared" si="0"/><v>8</v></c><c r="M301" s="0"/><c r="J301"><v>-1.5E-3</v></c><!-- a comment --><c r="K301" t="s"><v>0</v></c><c r="L301" t="n"><v></v></c></row>"#
@@ -159,8 +157,8 @@ proptest! {
         ]),
         edits in proptest::collection::vec((any::<proptest::sample::Index>(), 0usize..4, proptest::collection::vec(xml_byte(), 0..4)), 1..4),
     ) {
-        let bytes = common::Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]).bytes();
-        let bytes = common::edit_part_bytes(bytes, part, |mut x| {
+        let bytes = crate::common::Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]).bytes();
+        let bytes = crate::common::edit_part_bytes(bytes, part, |mut x| {
             for (at, delete, insert) in &edits {
                 let i = at.index(x.len() + 1);
                 let end = (i + delete).min(x.len());
@@ -171,7 +169,7 @@ proptest! {
         let (direct, reader) = read(&bytes, false);
         if reader == "direct" && direct.is_ok() {
             let (reference, _) = read(&bytes, true);
-            prop_assert_eq!(direct, reference, "{}", common::part_text(&bytes, part));
+            prop_assert_eq!(direct, reference, "{}", crate::common::part_text(&bytes, part));
         }
     }
 }
