@@ -373,6 +373,34 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_run_removes_its_staging_folder_and_errors_name_the_path() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("P");
+        let s = Staging::begin(&target).unwrap();
+        s.write("a.csv", b"x").unwrap();
+        // A file where a folder of the set goes: the error names the path it happened on.
+        std::fs::write(s.dir.join("phan_hoi"), b"in the way").unwrap();
+        let e = s.write("phan_hoi/001.xlsx", b"x").unwrap_err();
+        assert!(e.to_string().contains(&s.dir.join("phan_hoi").display().to_string()), "{e}");
+        let dir = s.dir.clone();
+        drop(s);
+        assert!(!dir.exists(), "the staging folder of a failed run is removed");
+        assert!(!target.exists());
+    }
+
+    #[test]
+    fn a_file_at_the_target_is_refused_before_anything_changes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("P");
+        std::fs::write(&target, b"notes").unwrap();
+        let e = Staging::begin(&target).err().unwrap();
+        assert!(e.to_string().contains("is not a folder; nothing was changed"), "{e}");
+        assert_eq!(std::fs::read(&target).unwrap(), b"notes");
+        let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, vec![std::ffi::OsString::from("P")]);
+    }
+
+    #[test]
     fn a_second_lock_names_the_holder() {
         let tmp = tempfile::tempdir().unwrap();
         let _held = RunLock::acquire(tmp.path(), "pid 42 since 02:00").unwrap();
@@ -380,5 +408,8 @@ mod tests {
             Err(LockError::Held(who)) => assert_eq!(who, "pid 42 since 02:00"),
             other => panic!("expected the lock to be held, got {other:?}"),
         }
+        assert_eq!(RunLock::holder(tmp.path()).as_deref(), Some("pid 42 since 02:00"));
+        drop(_held);
+        assert_eq!(RunLock::holder(tmp.path()), None);
     }
 }
