@@ -73,7 +73,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         _ => None,
     };
     let locked_or = |f: Failure| -> Failure {
-        match writes.as_deref().and_then(lock_holder) {
+        match writes.as_deref().and_then(RunLock::holder) {
             Some(who) => locked(writes.as_deref().unwrap_or(Path::new(".")), &who),
             None => f,
         }
@@ -166,11 +166,6 @@ fn locked(outputs: &Path, who: &str) -> Failure {
         exit: Exit::Locked,
         error: anyhow::anyhow!("another run is writing to {} ({who}); try again when it ends", outputs.display()),
     }
-}
-
-/// Who holds the run lock on `outputs`, if anyone does; asks without creating anything.
-fn lock_holder(outputs: &Path) -> Option<String> {
-    RunLock::holder(outputs)
 }
 
 /// Takes the run lock on an outputs directory, creating the directory.

@@ -54,7 +54,7 @@ pub fn discover(root: &Path, skip: &[PathBuf]) -> std::io::Result<Vec<Found>> {
     let canonical_root = root.canonicalize()?;
     let entries = std::fs::read_dir(root)?;
     let mut walk = Walk { root, canonical_root, skip, out: Vec::new() };
-    walk.entries(entries);
+    walk.entries(root, entries);
     let mut out = walk.out;
     out.sort_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
     Ok(out)
@@ -70,7 +70,8 @@ struct Walk<'a> {
 impl Walk<'_> {
     fn rel(&self, path: &Path) -> String {
         let rel = path.strip_prefix(self.root).unwrap_or(path);
-        text::nfc(&rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
+        let rel = text::nfc(&rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"));
+        if rel.is_empty() { ".".into() } else { rel }
     }
 
     fn unlistable(&mut self, path: &Path, e: &std::io::Error) {
@@ -81,18 +82,18 @@ impl Walk<'_> {
 
     fn dir(&mut self, dir: &Path) {
         match std::fs::read_dir(dir) {
-            Ok(entries) => self.entries(entries),
+            Ok(entries) => self.entries(dir, entries),
             Err(e) => self.unlistable(dir, &e),
         }
     }
 
-    fn entries(&mut self, entries: std::fs::ReadDir) {
+    fn entries(&mut self, dir: &Path, entries: std::fs::ReadDir) {
         for entry in entries {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(e) => {
-                    // The listing broke off midway; what was listed is kept.
-                    tracing::warn!("cannot finish listing a folder under {}: {e}", self.root.display());
+                    // The listing broke off midway: what was listed is kept, the folder is a finding.
+                    self.unlistable(dir, &e);
                     break;
                 }
             };
