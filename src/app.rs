@@ -14,7 +14,7 @@ use crate::config::{Config, ConfigErrors, UnitType};
 use crate::ingest;
 use crate::model::{Fate, Lang, PeriodCode};
 use crate::pipeline::{self, Outcome, Settings, Timeliness};
-use crate::report::output::{LockError, RunLock, Staging};
+use crate::report::output::{self, LockError, RunLock, Staging};
 use crate::report::{self, RunMeta, tables};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -181,7 +181,9 @@ fn lock_outputs(outputs: &Path) -> Result<RunLock, Failure> {
 }
 
 /// Refuses outputs that would replace, or lie where, the inputs are: nothing a user types
-/// may delete or move an input file. `target` is the period's folder the run replaces.
+/// may delete or move an input file. `target` is the period's folder the run replaces. Run
+/// before the lock (to refuse without creating anything) and again under it, when the
+/// outputs folder exists and every path resolves for real.
 fn check_outputs_spare_inputs(config: &Config, s: &Settings, target: &Path) -> Result<(), Failure> {
     let inputs = resolve(&s.inputs);
     let outputs = resolve(&s.outputs);
@@ -192,14 +194,18 @@ fn check_outputs_spare_inputs(config: &Config, s: &Settings, target: &Path) -> R
             s.outputs.display()
         )));
     }
-    let owned = config.periods.iter().map(|p| p.code.as_str()).chain([crate::model::FROZEN_DIR]);
-    for name in owned {
-        if inputs.starts_with(outputs.join(name)) {
+    let periods = config.periods.iter().map(|p| output::period_dir(&outputs, &p.code));
+    let owned = periods.flat_map(|dir| {
+        let [staging, old] = output::work_dirs(&dir);
+        [dir, staging, old]
+    });
+    for folder in owned.chain([outputs.join(crate::model::FROZEN_DIR)]) {
+        if inputs.starts_with(&folder) {
             return Err(Failure::usage(anyhow::anyhow!(
                 "the inputs {} lie inside {}, a folder that runs with --outputs {} replace: \
                  the submitted forms would be deleted; give an outputs folder elsewhere",
                 s.inputs.display(),
-                s.outputs.join(name).display(),
+                folder.display(),
                 s.outputs.display()
             )));
         }
@@ -215,28 +221,46 @@ fn check_outputs_spare_inputs(config: &Config, s: &Settings, target: &Path) -> R
     Ok(())
 }
 
-/// The first entry of an existing period folder that shows it is not an output set of this
-/// program (which always holds run.json), if it is not.
+/// What shows that an existing period folder is not an output set of this program (which
+/// always holds run.json), if it is not: its first other entry, or that it cannot be read.
 fn foreign_content(target: &Path) -> Option<String> {
-    let entries = std::fs::read_dir(target).ok()?;
+    // Something other than a folder is refused, untouched, when the set is staged.
+    if !std::fs::symlink_metadata(target).is_ok_and(|m| m.is_dir()) {
+        return None;
+    }
+    let entries = match std::fs::read_dir(target) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => return Some(format!("something that cannot be read ({e})")),
+    };
     if target.join("run.json").exists() {
         return None;
     }
     entries
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| !crate::report::output::KEPT_SUBDIRS.contains(&n.as_str()))
+        .filter(|n| !output::KEPT_SUBDIRS.contains(&n.as_str()))
         .min()
+        .map(|name| format!("`{name}`"))
 }
 
-/// A path made absolute with its existing part resolved (links, `..`), so that two spellings
-/// of one folder compare equal even before the folder exists.
+/// A path made absolute with its existing part resolved (links, `..`) and the rest
+/// normalised, so that two spellings of one folder compare equal even before it exists.
 fn resolve(path: &Path) -> PathBuf {
+    use std::path::Component;
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     for base in abs.ancestors() {
-        if let Ok(real) = base.canonicalize() {
-            let rest = abs.strip_prefix(base).unwrap_or(Path::new(""));
-            return real.join(rest);
+        if let Ok(mut real) = base.canonicalize() {
+            for part in abs.strip_prefix(base).unwrap_or(Path::new("")).components() {
+                match part {
+                    Component::ParentDir => {
+                        real.pop();
+                    }
+                    Component::Normal(name) => real.push(name),
+                    _ => {}
+                }
+            }
+            return real;
         }
     }
     abs
@@ -245,7 +269,7 @@ fn resolve(path: &Path) -> PathBuf {
 fn run_report(config: &Config, args: &RunArgs, lang: Lang, quiet: bool, write: bool) -> Result<Exit, Failure> {
     let started = Instant::now();
     let s = settings(config, args, lang)?;
-    let target = s.outputs.join(s.period.as_str());
+    let target = output::period_dir(&s.outputs, &s.period);
     if write {
         check_outputs_spare_inputs(config, &s, &target)?;
     }
@@ -262,6 +286,13 @@ fn run_report(config: &Config, args: &RunArgs, lang: Lang, quiet: bool, write: b
     }
     // Only now is the outputs folder created: a mistyped --inputs leaves no trace.
     let lock = if write { Some(lock_outputs(&s.outputs)?) } else { None };
+    if write {
+        // Now that the outputs exist, every spelling of them resolves for real.
+        check_outputs_spare_inputs(config, &s, &target)?;
+        // An interrupted swap is repaired first, so that the set in place is the one compared.
+        output::recover(&target)
+            .map_err(|e| Failure::io(anyhow::Error::new(e).context(format!("cannot prepare {}", target.display()))))?;
+    }
 
     // The outputs folder, where it lies inside the inputs, is never read as submissions.
     let skip: Vec<PathBuf> = s.outputs.canonicalize().into_iter().collect();
@@ -308,18 +339,20 @@ fn refuse_to_shrink(s: &Settings, o: &Outcome, files: usize, target: &Path) -> R
     } else {
         "nothing was written; run with --allow-shrink to write it anyway"
     };
-    if files == 0 {
-        return Err(Failure::io(anyhow::anyhow!(
-            "refusing to write a report: no file at all was found under {} (is the share mounted?); {keep}",
-            s.inputs.display()
-        )));
-    }
     let received = o.units.iter().filter(|u| u.file.is_some()).count();
     let before = std::fs::read_to_string(target.join("run.json"))
         .ok()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
         .and_then(|v| v["completeness"]["received"].as_u64())
         .unwrap_or(0) as usize;
+    if files == 0 {
+        let in_place =
+            if before > 0 { format!(", against {before} units in the report in place") } else { String::new() };
+        return Err(Failure::io(anyhow::anyhow!(
+            "refusing to write a report: no file at all was found under {} (is the share mounted?){in_place}; {keep}",
+            s.inputs.display()
+        )));
+    }
     if received * 2 < before {
         return Err(Failure::io(anyhow::anyhow!(
             "refusing to replace {}: this run found submissions from {received} units under {}, \
@@ -379,7 +412,7 @@ fn write_outputs(
             tracing::debug!("report workbook built in {:.2?}{}", t.elapsed(), pipeline::peak_memory());
             for unit in report::feedback::units_with_feedback(o) {
                 if let Some(bytes) = report::feedback::feedback_bytes(config, o, meta, &unit)? {
-                    files.push((format!("phan_hoi/{unit}.xlsx"), bytes));
+                    files.push((output::feedback_file(&unit), bytes));
                 }
             }
             Ok(files)

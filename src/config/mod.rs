@@ -1072,7 +1072,8 @@ fn parse_periods(text: &str, indicators: &[Indicator], e: &mut Errors) -> Vec<Pe
                 None
             }
         };
-        if !seen.insert(def.code.clone()) {
+        // Case-insensitively: on a share that ignores case, two such codes are one folder.
+        if !seen.insert(def.code.to_ascii_uppercase()) {
             e.push(at("code"), Some("code"), format!("period `{}` appears twice", def.code));
         }
         let mut date = |key: &str, s: &str| -> Option<NaiveDate> {

@@ -107,7 +107,10 @@ impl Walk<'_> {
             };
             if meta.is_dir() {
                 if self.skip.iter().any(|s| path.canonicalize().is_ok_and(|p| p == *s)) {
-                    tracing::info!("skipped {}: this program's own outputs are never submissions", path.display());
+                    tracing::warn!(
+                        "not reading {}: it is the outputs folder, and this program's own outputs are never submissions",
+                        path.display()
+                    );
                     continue;
                 }
                 self.dir(&path);

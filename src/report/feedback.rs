@@ -8,7 +8,7 @@ use rust_xlsxwriter::{ColNum, DocProperties, Format, FormatAlign, RowNum, Workbo
 use super::RunMeta;
 use super::workbook::{Styles, clip, date_text, print_setup, put_text, severity_label, wrapped_height, write_headers};
 use crate::config::Config;
-use crate::model::{Lang, OwnKind, Severity, Submission};
+use crate::model::{Lang, OwnKind, Severity, Submission, UnitCode};
 use crate::pipeline::Outcome;
 
 const LANG: Lang = Lang::Vi;
@@ -52,14 +52,14 @@ fn unit_files(outcome: &Outcome, unit_code: &str) -> Vec<usize> {
 
 /// The unit codes that get a feedback file (units with at least one error or warning in a
 /// file identified as theirs for this period), sorted.
-pub fn units_with_feedback(outcome: &Outcome) -> Vec<String> {
+pub fn units_with_feedback(outcome: &Outcome) -> Vec<UnitCode> {
     let period = outcome.period.code.as_str();
-    let codes: BTreeSet<&str> = outcome
+    let codes: BTreeSet<&UnitCode> = outcome
         .files
         .iter()
-        .filter_map(|f| f.sub.unit.as_deref().filter(|u| is_units_file(&f.sub, u, period) && actionable(&f.sub)))
+        .filter_map(|f| f.sub.unit.as_ref().filter(|u| is_units_file(&f.sub, u, period) && actionable(&f.sub)))
         .collect();
-    codes.into_iter().map(str::to_string).collect()
+    codes.into_iter().cloned().collect()
 }
 
 /// The feedback workbook for one unit (code), listing the issues of every file identified

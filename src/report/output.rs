@@ -10,6 +10,25 @@ use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
+use crate::model::{PeriodCode, UnitCode};
+
+/// The folder of a period's output set: one plain component below the outputs, since a
+/// [`PeriodCode`] can be nothing else.
+pub fn period_dir(outputs: &Path, period: &PeriodCode) -> PathBuf {
+    outputs.join(period.as_str())
+}
+
+/// The feedback workbook of a unit, relative to its period's folder.
+pub fn feedback_file(unit: &UnitCode) -> String {
+    format!("phan_hoi/{unit}.xlsx")
+}
+
+/// The hidden folders beside a period's folder that a run stages into and sets the previous
+/// set aside in.
+pub fn work_dirs(target: &Path) -> [PathBuf; 2] {
+    [sibling(target, "staging"), sibling(target, "old")]
+}
+
 /// Subdirectories of a period's directory that runs do not produce but must keep.
 pub const KEPT_SUBDIRS: [&str; 1] = ["bieu_mau"];
 
@@ -79,6 +98,8 @@ enum Phase {
     Idle,
     Staging(PathBuf),
     Committed(PathBuf),
+    /// A signal arrived: nothing more is written.
+    Stopping,
 }
 
 static PHASE: Mutex<Phase> = Mutex::new(Phase::Idle);
@@ -108,12 +129,15 @@ pub fn handle_stop_signals() {
                 return;
             }
             let name = if sig == libc::SIGINT { "SIGINT" } else { "SIGTERM" };
-            // Holding the phase waits out a swap under way: the outputs are whole either way.
-            let phase = phase();
-            match &*phase {
-                Phase::Idle => tracing::error!("stopped by {name}; nothing was written, the previous report is intact"),
+            // Holding the phase waits out a file being written or a swap under way: the
+            // outputs are whole either way, and nothing is written after.
+            let mut phase = phase();
+            match std::mem::replace(&mut *phase, Phase::Stopping) {
+                Phase::Idle | Phase::Stopping => {
+                    tracing::error!("stopped by {name}; nothing was written, the previous report is intact")
+                }
                 Phase::Staging(dir) => {
-                    let _ = std::fs::remove_dir_all(dir);
+                    let _ = std::fs::remove_dir_all(&dir);
                     tracing::error!(
                         "stopped by {name} before the new report was in place; the previous report is intact"
                     )
@@ -146,6 +170,9 @@ pub struct Staging {
     /// Test hook: die (as `kill -9` would) after this many files, to prove a crash midway
     /// leaves the previous set intact. Set by `TONGHOP_TEST_ABORT_AFTER_FILES`.
     abort_after: Option<usize>,
+    /// Test hook: the disk is full from this file on (ENOSPC), to prove a failing run names
+    /// the path and removes its staging folder. Set by `TONGHOP_TEST_DISK_FULL_AFTER_FILES`.
+    full_after: Option<usize>,
     /// Test hook: sleep after each file, so that a test can stop the run while it writes.
     /// Set (in milliseconds) by `TONGHOP_TEST_PAUSE_AFTER_FILE_MS`.
     pause_after_each: Option<std::time::Duration>,
@@ -165,9 +192,15 @@ impl Staging {
             Ok(_) => return Err(not_a_folder(&dir, "is where a run stages its outputs")),
             Err(_) => {}
         }
+        let mut phase = phase();
+        if matches!(*phase, Phase::Stopping) {
+            return Err(std::io::Error::other("the run is stopping"));
+        }
         std::fs::create_dir_all(&dir).map_err(at(&dir))?;
-        *phase() = Phase::Staging(dir.clone());
+        *phase = Phase::Staging(dir.clone());
+        drop(phase);
         let abort_after = std::env::var("TONGHOP_TEST_ABORT_AFTER_FILES").ok().and_then(|v| v.parse().ok());
+        let full_after = std::env::var("TONGHOP_TEST_DISK_FULL_AFTER_FILES").ok().and_then(|v| v.parse().ok());
         let pause_after_each = std::env::var("TONGHOP_TEST_PAUSE_AFTER_FILE_MS")
             .ok()
             .and_then(|v| v.parse().ok())
@@ -178,23 +211,33 @@ impl Staging {
             written: std::cell::Cell::new(0),
             committed: false,
             abort_after,
+            full_after,
             pause_after_each,
         })
     }
 
     /// Writes one file of the set (its parent directories are created).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+        // Held while the file is written, so that a stop never races a write.
+        let phase = phase();
+        if matches!(*phase, Phase::Stopping) {
+            return Err(std::io::Error::other("the run is stopping"));
+        }
         let path = self.dir.join(rel);
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p).map_err(at(p))?;
         }
         let mut f = File::create(&path).map_err(at(&path))?;
+        if self.full_after.is_some_and(|n| self.written.get() >= n) {
+            return Err(at(&path)(std::io::Error::from_raw_os_error(libc::ENOSPC)));
+        }
         f.write_all(bytes).map_err(at(&path))?;
         f.sync_all().map_err(at(&path))?;
         self.written.set(self.written.get() + 1);
         if self.abort_after.is_some_and(|n| self.written.get() >= n) {
             std::process::abort();
         }
+        drop(phase);
         if let Some(pause) = self.pause_after_each {
             std::thread::sleep(pause);
         }
@@ -212,6 +255,9 @@ impl Staging {
         sync_dir(&self.dir).map_err(at(&self.dir))?;
         // The stop handler waits while the sets change places.
         let mut phase = phase();
+        if matches!(*phase, Phase::Stopping) {
+            return Err(std::io::Error::other("the run is stopping"));
+        }
         check_target(&self.target)?;
         let old = sibling(&self.target, "old");
         if self.target.exists() {
@@ -225,7 +271,18 @@ impl Staging {
                 std::fs::rename(&self.target, &old).map_err(at(&self.target))?;
                 if let Err(e) = std::fs::rename(&self.dir, &self.target) {
                     // Put the previous set back: the outputs are as they were.
-                    std::fs::rename(&old, &self.target).map_err(at(&old))?;
+                    std::fs::rename(&old, &self.target).map_err(|back| {
+                        std::io::Error::new(
+                            back.kind(),
+                            format!(
+                                "{}: {back}; the previous report is whole at {}: the next run puts it back, \
+                                 or move it to {} by hand",
+                                self.target.display(),
+                                old.display(),
+                                self.target.display()
+                            ),
+                        )
+                    })?;
                     return Err(at(&self.target)(e));
                 }
             }
@@ -252,7 +309,11 @@ impl Drop for Staging {
         if self.committed {
             return;
         }
-        *phase() = Phase::Idle;
+        let mut phase = phase();
+        if matches!(*phase, Phase::Staging(_)) {
+            *phase = Phase::Idle;
+        }
+        drop(phase);
         if let Err(e) = std::fs::remove_dir_all(&self.dir) {
             tracing::warn!("cannot remove the staging folder {}: {e}", self.dir.display());
         }
@@ -283,8 +344,9 @@ fn not_a_folder(path: &Path, what: &str) -> std::io::Error {
 }
 
 /// Puts back an old set whose replacement never arrived, drops one that was replaced, and
-/// stops, naming what to do, at anything it cannot safely repair.
-fn recover(target: &Path) -> std::io::Result<()> {
+/// stops, naming what to do, at anything it cannot safely repair. Call only under the
+/// [`RunLock`].
+pub fn recover(target: &Path) -> std::io::Result<()> {
     check_target(target)?;
     let old = sibling(target, "old");
     match std::fs::symlink_metadata(&old) {

@@ -49,18 +49,34 @@ impl<'a> Table<'a> {
         (0..self.header.len()).map(|c| (self.cell)(r, c)).collect()
     }
 
+    /// RFC 4180 with LF line ends. A field is quoted when it holds a comma, a quote, a line
+    /// break, or a `;`: the list separator of Excel in a Vietnamese locale, which would
+    /// otherwise split the field and start a new cell with whatever follows it.
     pub fn to_csv(&self) -> Vec<u8> {
-        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-        let _ = w.write_record(&self.header);
-        let mut record = csv::ByteRecord::new();
-        for r in 0..self.len {
-            record.clear();
-            for c in 0..self.header.len() {
-                record.push_field(neutralise(&(self.cell)(r, c)).as_bytes());
+        let mut out = Vec::new();
+        let mut push_row = |fields: &mut dyn Iterator<Item = Cow<'_, str>>| {
+            for (i, field) in fields.enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                if field.contains([',', '"', '\n', '\r', ';']) {
+                    out.push(b'"');
+                    out.extend_from_slice(field.replace('"', "\"\"").as_bytes());
+                    out.push(b'"');
+                } else {
+                    out.extend_from_slice(field.as_bytes());
+                }
             }
-            let _ = w.write_byte_record(&record);
+            out.push(b'\n');
+        };
+        push_row(&mut self.header.iter().map(|h| Cow::Borrowed(*h)));
+        for r in 0..self.len {
+            push_row(&mut (0..self.header.len()).map(|c| match (self.cell)(r, c) {
+                Cow::Borrowed(b) => neutralise(b),
+                Cow::Owned(o) => Cow::Owned(neutralise(&o).into_owned()),
+            }));
         }
-        w.into_inner().unwrap_or_default()
+        out
     }
 
     /// The same rows as Parquet. Text columns stay text (values keep their exact decimal

@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
+use std::path::Component;
+
 use tonghop::config::{Config, Origin, TABLES};
+use tonghop::report::output;
 
 use crate::common::{Form, V, Workdir, stderr};
 
@@ -146,8 +149,11 @@ fn our_own_report_and_feedback_are_never_submissions() {
     let out = w.cmd().args(["run", "--as-of", "2023-12-22", "--outputs", "inputs/out"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let out = w.cmd().args(["validate", "--as-of", "2023-12-22", "--outputs", "inputs/out"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(printed.contains("002.xlsx"), "validate lists the feedback file it ignored: {printed}");
     assert!(!printed.contains("out/2023-THD"), "validate read the outputs: {printed}");
+    assert!(stderr(&out).contains("not reading"), "the log says the outputs were skipped: {}", stderr(&out));
 }
 
 #[test]
@@ -188,6 +194,8 @@ fn csv_fields_a_spreadsheet_would_run_are_neutralised_and_the_workbook_keeps_the
     for (code, p) in ["CT07", "CT08", "CT09", "CT11"].iter().zip(payloads) {
         form = form.row(code, V::T(p));
     }
+    // Vietnamese Excel splits a CSV line at `;`: a field holding one is quoted.
+    form = form.row("CT12", V::T("5;=1+1"));
     w.add_form("001.xlsx", &form);
     w.add_form("=HYPERLINK(1).xlsx", &Form::district("002", 3.0, 10.0, [100.0, 40.0, 60.0]));
     w.add_form("@SUM(1).xlsx", &Form::district("003", 3.0, 10.0, [100.0, 40.0, 60.0]));
@@ -207,6 +215,7 @@ fn csv_fields_a_spreadsheet_would_run_are_neutralised_and_the_workbook_keeps_the
         assert!(issues.iter().any(|r| r["value"] == format!("'{p}")), "{p} is kept, neutralised");
     }
     assert!(w.csv("files.csv").iter().any(|r| r["path"] == "'=HYPERLINK(1).xlsx"));
+    assert!(w.read_out("issues.csv").contains(",\"5;=1+1\","), "{}", w.read_out("issues.csv"));
     // The workbook holds them as text cells, never as formulas.
     use calamine::{Reader, Xlsx, open_workbook};
     let mut wb: Xlsx<_> = open_workbook(w.out("TongHop_2023-THD.xlsx")).unwrap();
@@ -261,6 +270,18 @@ fn a_folder_that_cannot_be_listed_is_a_finding_and_the_batch_goes_on() {
     assert_eq!(deep["fate"], "ignored");
     let issue = w.csv("issues.csv").into_iter().find(|r| r["path"] == deep["path"]).unwrap();
     assert_eq!(issue["code"], "I003");
+    // A folder without read permission, where permissions bind (not for root).
+    // SAFETY: a plain query of this process's user.
+    if unsafe { libc::geteuid() } != 0 {
+        use std::os::unix::fs::PermissionsExt;
+        w.add_form("khoa/003.xlsx", &Form::district("003", 3.0, 10.0, [100.0, 40.0, 60.0]));
+        std::fs::set_permissions(w.path("inputs/khoa"), std::fs::Permissions::from_mode(0o000)).unwrap();
+        let out = w.run(&[]);
+        std::fs::set_permissions(w.path("inputs/khoa"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let files = w.csv("files.csv");
+        assert_eq!(files.iter().find(|r| r["path"] == "khoa").unwrap()["fate"], "ignored");
+    }
 }
 
 /// `depth` folders named `name`, one in the other, under `root`, with a file at the bottom;
@@ -343,6 +364,23 @@ fn sigterm_stops_the_run_with_one_line_and_the_previous_report_intact() {
 }
 
 #[test]
+fn a_full_disk_names_the_file_and_leaves_no_staging_folder() {
+    let w = Workdir::new();
+    w.add_form("001.xlsx", &Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]));
+    assert_eq!(w.run(&[]).status.code(), Some(0));
+    let good = snapshot(&w.path("outputs/2023-THD"));
+    w.add_form("002.xlsx", &Form::district("002", 3.0, 10.0, [100.0, 40.0, 60.0]));
+    let out =
+        w.cmd().args(["run", "--as-of", "2023-12-22"]).env("TONGHOP_TEST_DISK_FULL_AFTER_FILES", "2").output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let log = stderr(&out);
+    assert!(log.contains("No space left on device"), "{log}");
+    assert!(log.contains("outputs/.2023-THD.staging/"), "the message names the file: {log}");
+    assert!(!w.path("outputs/.2023-THD.staging").exists(), "the failing run removed its staging folder");
+    assert_eq!(snapshot(&w.path("outputs/2023-THD")), good);
+}
+
+#[test]
 fn a_config_file_that_is_not_utf8_names_the_line() {
     let w = Workdir::new();
     let mut bytes = UNITS.as_bytes().to_vec();
@@ -393,18 +431,24 @@ proptest! {
         period in prop_oneof![".{0,40}", "[./\\\\A-Za-z0-9_-]{0,12}", Just("..".to_string()), Just("chot".to_string())],
         unit in prop_oneof![".{0,40}", "[./\\\\A-Za-z0-9_-]{0,12}"],
     ) {
+        prop_assert!(with_codes("2024-THD", "X01").is_some(), "the harness loads a good configuration");
         let Some(config) = with_codes(&period, &unit) else { return Ok(()) };
         let outputs = Path::new("/srv/tong_hop");
         for p in &config.periods {
-            let target = outputs.join(p.code.as_str());
+            // The paths the program itself makes of the codes.
+            let target = output::period_dir(outputs, &p.code);
             let rest: Vec<_> = target.strip_prefix(outputs).unwrap().components().collect();
             prop_assert_eq!(rest.len(), 1, "{:?}", target);
-            prop_assert!(matches!(rest[0], std::path::Component::Normal(_)), "{:?}", target);
-            prop_assert!(p.code.as_str() != "chot");
+            prop_assert!(matches!(rest[0], Component::Normal(_)), "{:?}", target);
+            prop_assert!(!p.code.eq_ignore_ascii_case("chot"));
+            for dir in output::work_dirs(&target) {
+                prop_assert_eq!(dir.parent(), Some(outputs));
+            }
             for u in &config.units {
-                let feedback = target.join(format!("phan_hoi/{}.xlsx", u.code));
-                prop_assert_eq!(feedback.parent().unwrap(), target.join("phan_hoi"));
-                prop_assert!(matches!(feedback.components().next_back(), Some(std::path::Component::Normal(_))));
+                let feedback = target.join(output::feedback_file(&u.code));
+                let rest: Vec<_> = feedback.strip_prefix(&target).unwrap().components().collect();
+                prop_assert_eq!(rest.len(), 2, "{:?}", feedback);
+                prop_assert!(rest.iter().all(|c| matches!(c, Component::Normal(_))), "{:?}", feedback);
             }
         }
     }
