@@ -1,7 +1,9 @@
 //! The machine-readable contract: values, totals, files and issues as CSV and Parquet.
 //!
 //! CSV is RFC 4180, UTF-8 without BOM, LF line ends; values use `.` as decimal point, no
-//! grouping, no exponent. The Parquet twins hold the same rows with the same columns.
+//! grouping, no exponent. The Parquet twins hold the same rows with the same columns, typed
+//! (each table's [`Column`]s say how) and zstd-compressed, with one schema per table in
+//! every period, so DuckDB or Spark read every period's files together without a cast.
 
 use std::borrow::Cow;
 
@@ -15,26 +17,41 @@ use crate::text;
 /// A cell of a table by (row, column).
 type CellFn<'a> = Box<dyn Fn(usize, usize) -> Cow<'a, str> + Send + Sync + 'a>;
 
+/// How Parquet stores a column; CSV writes every column as the text of its cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    /// UTF-8 text (dictionary-encoded where that is smaller); empty cells are nulls.
+    Text,
+    /// INT64: counts.
+    Int,
+    /// DECIMAL(precision, 6): exact values at the CSV's precision of six decimals.
+    Decimal { precision: usize },
+}
+
+/// The scale of every decimal column: the CSV's six decimals, the micro-units values are
+/// summed in.
+pub const DECIMAL_SCALE: usize = 6;
+
 /// A table of text cells with its header: the one shape both CSV and Parquet are written
 /// from. Cells are computed as they are written, never all held at once: at national scale
 /// the values table has millions of cells, mostly borrowed from the configuration and the
 /// outcome.
 pub struct Table<'a> {
     pub header: Vec<&'static str>,
+    /// Each column's Parquet type, in header order.
+    pub types: Vec<Column>,
     len: usize,
     cell: CellFn<'a>,
-    /// Columns that Parquet stores as integers (counts), by name.
-    pub integer_columns: Vec<&'static str>,
 }
 
 impl<'a> Table<'a> {
     pub fn new(
-        header: Vec<&'static str>,
-        integer_columns: Vec<&'static str>,
+        columns: Vec<(&'static str, Column)>,
         len: usize,
         cell: impl Fn(usize, usize) -> Cow<'a, str> + Send + Sync + 'a,
     ) -> Table<'a> {
-        Table { header, len, cell: Box::new(cell), integer_columns }
+        let (header, types) = columns.into_iter().unzip();
+        Table { header, types, len, cell: Box::new(cell) }
     }
 
     pub fn len(&self) -> usize {
@@ -79,25 +96,53 @@ impl<'a> Table<'a> {
         out
     }
 
-    /// The same rows as Parquet. Text columns stay text (values keep their exact decimal
-    /// form); count columns become Int64; empty cells are nulls. Built a column at a time.
+    /// The same rows as Parquet, typed by [`Column`], zstd-compressed; empty cells are nulls.
+    /// Built a column at a time.
     pub fn to_parquet(&self) -> PolarsResult<Vec<u8>> {
         let mut columns = Vec::with_capacity(self.header.len());
-        for (i, name) in self.header.iter().enumerate() {
+        for (i, (name, kind)) in self.header.iter().zip(&self.types).enumerate() {
             let cells = (0..self.len).map(|r| (self.cell)(r, i));
-            if self.integer_columns.contains(name) {
-                let v = Int64Chunked::from_iter_options((*name).into(), cells.map(|c| c.parse::<i64>().ok()));
-                columns.push(v.into_column());
-            } else {
-                let v = StringChunked::from_iter_options((*name).into(), cells.map(|c| (!c.is_empty()).then_some(c)));
-                columns.push(v.into_column());
-            }
+            let name = PlSmallStr::from_static(name);
+            let column = match kind {
+                Column::Text => {
+                    StringChunked::from_iter_options(name, cells.map(|c| (!c.is_empty()).then_some(c))).into_column()
+                }
+                Column::Int => {
+                    Int64Chunked::from_iter_options(name, cells.map(|c| c.parse::<i64>().ok())).into_column()
+                }
+                Column::Decimal { precision } => {
+                    Int128Chunked::from_iter_options(name, cells.map(|c| decimal_units(&c)))
+                        .into_decimal(*precision, DECIMAL_SCALE)?
+                        .into_column()
+                }
+            };
+            columns.push(column);
         }
         let mut df = DataFrame::new(self.len, columns)?;
         let mut buf = Vec::new();
-        ParquetWriter::new(&mut buf).with_compression(ParquetCompression::Uncompressed).finish(&mut df)?;
+        ParquetWriter::new(&mut buf).with_compression(ParquetCompression::Zstd(None)).finish(&mut df)?;
         Ok(buf)
     }
+}
+
+/// A value as written in the CSV (`-12.5`, at most six decimals) in millionths, for a
+/// DECIMAL(p, 6) column; `None` for an empty cell.
+fn decimal_units(text: &str) -> Option<i128> {
+    if text.is_empty() {
+        return None;
+    }
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if fraction.len() > DECIMAL_SCALE {
+        return None;
+    }
+    let padded = format!("{fraction:0<width$}", width = DECIMAL_SCALE);
+    let units =
+        whole.parse::<i128>().ok()?.checked_mul(10i128.pow(DECIMAL_SCALE as u32))?.checked_add(padded.parse().ok()?)?;
+    Some(if negative { -units } else { units })
 }
 
 /// A CSV field as a spreadsheet may safely open it (OWASP's rule against formula injection):
@@ -122,8 +167,15 @@ fn is_number(s: &str) -> bool {
 pub fn values<'a>(config: &'a Config, o: &'a Outcome) -> Table<'a> {
     let values = &o.tables.values;
     Table::new(
-        vec!["period", "unit_code", "unit_type", "indicator", "breakdown", "value"],
-        vec![],
+        vec![
+            ("period", Column::Text),
+            ("unit_code", Column::Text),
+            ("unit_type", Column::Text),
+            ("indicator", Column::Text),
+            ("breakdown", Column::Text),
+            // One value of one unit is bounded by the reader (a thousand million, six decimals).
+            ("value", Column::Decimal { precision: 18 }),
+        ],
         values.len(),
         move |r, c| {
             let v = &values[r];
@@ -143,8 +195,13 @@ pub fn values<'a>(config: &'a Config, o: &'a Outcome) -> Table<'a> {
 pub fn totals<'a>(config: &'a Config, o: &'a Outcome) -> Table<'a> {
     let totals = &o.tables.totals;
     Table::new(
-        vec!["period", "indicator", "breakdown", "value", "units_reporting"],
-        vec!["units_reporting"],
+        vec![
+            ("period", Column::Text),
+            ("indicator", Column::Text),
+            ("breakdown", Column::Text),
+            ("value", Column::Decimal { precision: 38 }),
+            ("units_reporting", Column::Int),
+        ],
         totals.len(),
         move |r, c| {
             let (i, b, t) = &totals[r];
@@ -161,8 +218,15 @@ pub fn totals<'a>(config: &'a Config, o: &'a Outcome) -> Table<'a> {
 
 pub fn files(o: &Outcome) -> Table<'_> {
     Table::new(
-        vec!["path", "sha256", "unit_code", "period", "fate", "errors", "warnings"],
-        vec!["errors", "warnings"],
+        vec![
+            ("path", Column::Text),
+            ("sha256", Column::Text),
+            ("unit_code", Column::Text),
+            ("period", Column::Text),
+            ("fate", Column::Text),
+            ("errors", Column::Int),
+            ("warnings", Column::Int),
+        ],
         o.files.len(),
         move |r, c| {
             let f = &o.files[r];
@@ -183,8 +247,9 @@ pub fn issues(o: &Outcome, lang: Lang) -> Table<'_> {
     let at: Vec<(usize, usize)> =
         o.files.iter().enumerate().flat_map(|(fi, f)| (0..f.sub.issues.len()).map(move |ii| (fi, ii))).collect();
     Table::new(
-        vec!["path", "unit_code", "sheet", "cell", "code", "severity", "indicator", "value", "message"],
-        vec![],
+        ["path", "unit_code", "sheet", "cell", "code", "severity", "indicator", "value", "message"]
+            .map(|name| (name, Column::Text))
+            .to_vec(),
         at.len(),
         move |r, c| {
             let (fi, ii) = at[r];
@@ -225,21 +290,16 @@ mod tests {
 
     impl<'a> Table<'a> {
         /// A table from rows already built.
-        pub fn from_rows(
-            header: Vec<&'static str>,
-            integer_columns: Vec<&'static str>,
-            rows: Vec<Vec<Cow<'a, str>>>,
-        ) -> Table<'a> {
+        pub fn from_rows(columns: Vec<(&'static str, Column)>, rows: Vec<Vec<Cow<'a, str>>>) -> Table<'a> {
             let len = rows.len();
-            Table::new(header, integer_columns, len, move |r, c| rows[r][c].clone())
+            Table::new(columns, len, move |r, c| rows[r][c].clone())
         }
     }
 
     #[test]
     fn csv_quotes_and_line_ends() {
         let t = Table::from_rows(
-            vec!["a", "b"],
-            vec![],
+            vec![("a", Column::Text), ("b", Column::Text)],
             vec![vec!["x, y".into(), "say \"hi\"".into()], vec!["Hà Nội".into(), "".into()]],
         );
         assert_eq!(String::from_utf8(t.to_csv()).unwrap(), "a,b\n\"x, y\",\"say \"\"hi\"\"\"\nHà Nội,\n");
@@ -269,12 +329,22 @@ mod tests {
     #[test]
     fn parquet_is_deterministic() {
         let t = Table::from_rows(
-            vec!["a", "n"],
-            vec!["n"],
+            vec![("a", Column::Decimal { precision: 18 }), ("n", Column::Int)],
             vec![vec!["1.5".into(), "2".into()], vec!["".into(), "0".into()]],
         );
         let a = t.to_parquet().unwrap();
         assert_eq!(a, t.to_parquet().unwrap());
         assert_eq!(&a[..4], b"PAR1");
+    }
+
+    #[test]
+    fn decimals_are_read_exactly_at_six_places() {
+        assert_eq!(decimal_units("12"), Some(12_000_000));
+        assert_eq!(decimal_units("125.5"), Some(125_500_000));
+        assert_eq!(decimal_units("0.000001"), Some(1));
+        assert_eq!(decimal_units("-3.25"), Some(-3_250_000));
+        assert_eq!(decimal_units("1000000000000.123456"), Some(1_000_000_000_000_123_456));
+        assert_eq!(decimal_units(""), None);
+        assert_eq!(decimal_units("0.0000001"), None, "more places than the scale");
     }
 }

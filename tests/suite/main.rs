@@ -9,6 +9,7 @@ mod formats;
 mod fuzz;
 mod hostile;
 mod libreoffice;
+mod parquet;
 mod reading;
 mod run;
 mod safety;
