@@ -108,6 +108,15 @@ fn phase() -> MutexGuard<'static, Phase> {
     PHASE.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// The phase, held, unless a stop signal arrived: then nothing more may be written.
+fn phase_unless_stopping() -> std::io::Result<MutexGuard<'static, Phase>> {
+    let phase = phase();
+    if matches!(*phase, Phase::Stopping) {
+        return Err(std::io::Error::other("the run is stopping"));
+    }
+    Ok(phase)
+}
+
 /// Makes SIGINT and SIGTERM end the run cleanly: the staging folder is removed, one log line
 /// says what the outputs hold, and the process exits with 128 + the signal's number. Call
 /// before any other thread starts, so that every thread inherits the blocked signals and
@@ -192,10 +201,7 @@ impl Staging {
             Ok(_) => return Err(not_a_folder(&dir, "is where a run stages its outputs")),
             Err(_) => {}
         }
-        let mut phase = phase();
-        if matches!(*phase, Phase::Stopping) {
-            return Err(std::io::Error::other("the run is stopping"));
-        }
+        let mut phase = phase_unless_stopping()?;
         std::fs::create_dir_all(&dir).map_err(at(&dir))?;
         *phase = Phase::Staging(dir.clone());
         drop(phase);
@@ -219,10 +225,7 @@ impl Staging {
     /// Writes one file of the set (its parent directories are created).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
         // Held while the file is written, so that a stop never races a write.
-        let phase = phase();
-        if matches!(*phase, Phase::Stopping) {
-            return Err(std::io::Error::other("the run is stopping"));
-        }
+        let phase = phase_unless_stopping()?;
         let path = self.dir.join(rel);
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p).map_err(at(p))?;
@@ -254,10 +257,7 @@ impl Staging {
         }
         sync_dir(&self.dir).map_err(at(&self.dir))?;
         // The stop handler waits while the sets change places.
-        let mut phase = phase();
-        if matches!(*phase, Phase::Stopping) {
-            return Err(std::io::Error::other("the run is stopping"));
-        }
+        let mut phase = phase_unless_stopping()?;
         check_target(&self.target)?;
         let old = sibling(&self.target, "old");
         if self.target.exists() {
