@@ -64,6 +64,11 @@ impl Tables {
 
 /// Sums the accepted submissions (one per unit). Breakdowns an indicator does not have
 /// (Nam/Nữ of an indicator not broken down by sex) are left out.
+///
+/// Every table is derived with polars from one typed frame of the accepted values
+/// ([`values_frame`]): group keys are the frame's own integer columns, and sums are taken
+/// in 128-bit integers, so an overflow of the 64-bit values the outputs hold is found once,
+/// by [`sums`], in the engine's arithmetic.
 pub fn aggregate(config: &Config, period: &Period, accepted: &[&Submission]) -> PolarsResult<Tables> {
     let mut values = Vec::new();
     for sub in accepted {
@@ -85,60 +90,64 @@ pub fn aggregate(config: &Config, period: &Period, accepted: &[&Submission]) -> 
             b.breakdown,
         ))
     });
-
     let frame = values_frame(config, &values)?;
-    let sums = grouped_sums(&frame, &["indicator", "breakdown"])?;
-    // Cells are capped at a thousand million, so a 64-bit total can only overflow past
-    // ~9,000 forms at the cap on one indicator; refuse to print a wrapped total even then.
-    let mut exact: BTreeMap<(usize, Breakdown), i128> = BTreeMap::new();
-    for v in &values {
-        *exact.entry((v.indicator, v.breakdown)).or_default() += i128::from(v.value.0);
+    let groups = group_names(config);
+
+    let mut by_indicator = BTreeMap::new();
+    for (key, sum) in sums(&frame, &["indicator", "breakdown"], &["value"])? {
+        by_indicator.insert((key[0], key[1]), total(config, &sum, key[0])?);
     }
-    if let Some(((i, b), _)) = exact.iter().find(|(_, sum)| i64::try_from(**sum).is_err()) {
-        return Err(PolarsError::ComputeError(
-            format!("the total of {} ({}) is beyond the exact range", config.indicators[*i].code, b.as_str()).into(),
-        ));
-    }
-    let mut totals = Vec::new();
-    for (i, ind) in config.indicators.iter().enumerate() {
-        for &b in ind.breakdowns() {
-            let key = format!("{i}\u{1f}{}", b.index());
-            let t = sums.get(&key).copied().map_or(Total { value: None, units_reporting: 0 }, |(v, n)| Total {
-                value: Some(Micros(v)),
-                units_reporting: n,
-            });
-            totals.push((i, b, t));
-        }
-    }
+    let totals = config
+        .indicators
+        .iter()
+        .enumerate()
+        .flat_map(|(i, ind)| ind.breakdowns().iter().map(move |&b| (i, b)))
+        .map(|(i, b)| {
+            let t = by_indicator.get(&(i as u32, b as u32)).copied();
+            (i, b, t.unwrap_or(Total { value: None, units_reporting: 0 }))
+        })
+        .collect();
     let mut by_type = BTreeMap::new();
-    for (key, (v, n)) in grouped_sums(&frame, &["unit_type", "indicator", "breakdown"])? {
-        let mut parts = key.split('\u{1f}');
-        let (Some(t), Some(i), Some(b)) = (parts.next(), parts.next(), parts.next()) else { continue };
-        let (Some(t), Ok(i), Ok(b)) = (UnitType::parse(t), i.parse::<usize>(), b.parse::<usize>()) else { continue };
-        by_type.insert((t, i, Breakdown::ALL[b]), Total { value: Some(Micros(v)), units_reporting: n });
+    for (key, sum) in sums(&frame, &["unit_type", "indicator", "breakdown"], &["value"])? {
+        let t = total(config, &sum, key[1])?;
+        by_type.insert((UnitType::ALL[key[0] as usize], key[1] as usize, Breakdown::ALL[key[2] as usize]), t);
     }
     let mut by_group = BTreeMap::new();
-    for (key, (v, n)) in grouped_sums(&frame, &["group", "indicator", "breakdown"])? {
-        let mut parts = key.split('\u{1f}');
-        let (Some(g), Some(i), Some(b)) = (parts.next(), parts.next(), parts.next()) else { continue };
-        let (Ok(i), Ok(b)) = (i.parse::<usize>(), b.parse::<usize>()) else { continue };
-        by_group.insert((g.to_string(), i, Breakdown::ALL[b]), Total { value: Some(Micros(v)), units_reporting: n });
+    for (key, sum) in sums(&frame, &["group", "indicator", "breakdown"], &["value"])? {
+        let t = total(config, &sum, key[1])?;
+        by_group.insert((groups[key[0] as usize].clone(), key[1] as usize, Breakdown::ALL[key[2] as usize]), t);
     }
-    let activities = activity_tables(config, period, accepted);
+    let activities = activity_tables(config, period, accepted)?;
     Ok(Tables { values, totals, by_type, by_group, activities })
 }
 
-/// The values as a polars frame: one row per reported value.
+/// The distinct unit groups of the catalogue, sorted: the `group` column holds indices into it.
+fn group_names(config: &Config) -> Vec<String> {
+    let mut groups: Vec<String> = config.units.iter().map(|u| u.group.clone()).collect();
+    groups.sort();
+    groups.dedup();
+    groups
+}
+
+/// The accepted values as one typed polars frame, a row per reported value: `unit`,
+/// `unit_type`, `group`, `indicator` and `breakdown` as integer keys (catalogue index, index in
+/// [`UnitType::ALL`], in the sorted groups, in the catalogue, in [`Breakdown::ALL`]) and
+/// `value` in micro-units. [`values_table`] names the keys as `values.parquet` does, for a
+/// join with another period's file.
 pub fn values_frame(config: &Config, values: &[ValueRow]) -> PolarsResult<DataFrame> {
-    let n = values.len();
-    let unit_type: Vec<&str> = values.iter().map(|v| config.units[v.unit].unit_type.as_str()).collect();
-    let group: Vec<&str> = values.iter().map(|v| config.units[v.unit].group.as_str()).collect();
+    let groups = group_names(config);
+    let unit_type_index = |t: UnitType| UnitType::ALL.iter().position(|x| *x == t).unwrap_or(0) as u32;
+    let group_index = |g: &str| groups.binary_search_by(|x| x.as_str().cmp(g)).unwrap_or(0) as u32;
+    let unit: Vec<u32> = values.iter().map(|v| v.unit as u32).collect();
+    let unit_type: Vec<u32> = values.iter().map(|v| unit_type_index(config.units[v.unit].unit_type)).collect();
+    let group: Vec<u32> = values.iter().map(|v| group_index(&config.units[v.unit].group)).collect();
     let indicator: Vec<u32> = values.iter().map(|v| v.indicator as u32).collect();
     let breakdown: Vec<u32> = values.iter().map(|v| v.breakdown.index() as u32).collect();
     let value: Vec<i64> = values.iter().map(|v| v.value.0).collect();
     DataFrame::new(
-        n,
+        values.len(),
         vec![
+            Column::new("unit".into(), unit),
             Column::new("unit_type".into(), unit_type),
             Column::new("group".into(), group),
             Column::new("indicator".into(), indicator),
@@ -148,40 +157,72 @@ pub fn values_frame(config: &Config, values: &[ValueRow]) -> PolarsResult<DataFr
     )
 }
 
-/// Sums `value` and counts rows per group; keys are the group columns joined by U+001F.
-#[allow(deprecated)]
-fn grouped_sums(frame: &DataFrame, by: &[&str]) -> PolarsResult<BTreeMap<String, (i64, u32)>> {
+/// The values frame with its keys named as in `values.parquet` (`unit_code`, `unit_type`,
+/// `indicator`, `breakdown` as codes, `value` as DECIMAL(18,6)): another period's file read
+/// with polars joins it on those columns.
+pub fn values_table(config: &Config, frame: &DataFrame) -> PolarsResult<DataFrame> {
+    fn named<'a>(frame: &DataFrame, key: &str, column: &str, name: impl Fn(usize) -> &'a str) -> PolarsResult<Column> {
+        let keys = frame.column(key)?.u32()?;
+        let names = (0..keys.len()).map(|i| keys.get(i).map(|k| name(k as usize)));
+        Ok(StringChunked::from_iter_options(column.into(), names).into_column())
+    }
+    let value = frame.column("value")?.cast(&DataType::Int128)?;
+    DataFrame::new(
+        frame.height(),
+        vec![
+            named(frame, "unit", "unit_code", |u| config.units[u].code.as_str())?,
+            named(frame, "unit_type", "unit_type", |t| UnitType::ALL[t].as_str())?,
+            named(frame, "indicator", "indicator", |i| config.indicators[i].code.as_str())?,
+            named(frame, "breakdown", "breakdown", |b| Breakdown::ALL[b].as_str())?,
+            value.i128()?.clone().into_decimal(18, 6)?.into_column().with_name("value".into()),
+        ],
+    )
+}
+
+/// Per distinct key of the `by` columns (all UInt32), the 128-bit sums of the `columns` and
+/// how many rows hold the key, in key order.
+fn sums(frame: &DataFrame, by: &[&str], columns: &[&str]) -> PolarsResult<BTreeMap<Vec<u32>, Sums>> {
     let mut out = BTreeMap::new();
     if frame.height() == 0 {
         return Ok(out);
     }
-    let gb = frame.group_by(by.iter().copied())?;
-    let sums = gb.select(["value"]).sum()?;
-    let counts = frame.group_by(by.iter().copied())?.select(["value"]).count()?;
-    let key_of = |df: &DataFrame, row: usize| -> PolarsResult<String> {
-        let mut parts = Vec::with_capacity(by.len());
-        for name in by {
-            let v = df.column(name)?.get(row)?;
-            parts.push(match v {
-                AnyValue::String(s) => s.to_string(),
-                AnyValue::StringOwned(s) => s.to_string(),
-                other => other.to_string(),
-            });
-        }
-        Ok(parts.join("\u{1f}"))
-    };
-    let sum_col = sums.column("value_sum")?.i64()?.clone();
-    for row in 0..sums.height() {
-        out.insert(key_of(&sums, row)?, (sum_col.get(row).unwrap_or(0), 0));
+    let grouped = frame.group_by(by.iter().copied())?;
+    let groups = grouped.get_groups();
+    let keys: Vec<UInt32Chunked> = grouped.keys().iter().map(|k| k.u32().cloned()).collect::<PolarsResult<_>>()?;
+    let mut summed = Vec::with_capacity(columns.len());
+    for name in columns {
+        let wide = frame.column(name)?.cast(&DataType::Int128)?;
+        // SAFETY: the groups were computed on this frame, so every index is in bounds.
+        let sum = unsafe { wide.agg_sum(groups) };
+        summed.push(sum.i128()?.clone());
     }
-    let count_col = counts.column("value_count")?.cast(&DataType::UInt32)?;
-    let count_col = count_col.u32()?;
-    for row in 0..counts.height() {
-        if let Some(entry) = out.get_mut(&key_of(&counts, row)?) {
-            entry.1 = count_col.get(row).unwrap_or(0);
-        }
+    let counts = groups.group_count();
+    for g in 0..groups.len() {
+        let key = keys.iter().map(|k| k.get(g).unwrap_or(0)).collect();
+        let values = summed.iter().map(|s| s.get(g).unwrap_or(0)).collect();
+        out.insert(key, Sums { values, rows: counts.get(g).unwrap_or(0) });
     }
     Ok(out)
+}
+
+/// The sums of one group.
+struct Sums {
+    values: Vec<i128>,
+    rows: u32,
+}
+
+impl Sums {
+    /// The `i`th sum in the outputs' 64-bit micro-units, or an error naming what overflowed.
+    fn micros(&self, i: usize, what: &dyn Fn() -> String) -> PolarsResult<Micros> {
+        i64::try_from(self.values[i])
+            .map(Micros)
+            .map_err(|_| PolarsError::ComputeError(format!("the total of {} is beyond the exact range", what()).into()))
+    }
+}
+
+fn total(config: &Config, sum: &Sums, indicator: u32) -> PolarsResult<Total> {
+    let value = sum.micros(0, &|| config.indicators[indicator as usize].code.clone())?;
+    Ok(Total { value: Some(value), units_reporting: sum.rows })
 }
 
 /// Week buckets of a period: 0 is "before the period", then 7-day weeks from its first day.
@@ -224,37 +265,131 @@ pub fn summarise_activities(period: &Period, sub: &Submission) -> ActivitySummar
     s
 }
 
-fn activity_tables(config: &Config, period: &Period, accepted: &[&Submission]) -> ActivityTables {
+/// The activity tables, summed with polars from two frames of the accepted forms' activity
+/// summaries: one row per (form, week bucket, type), and one row per (form, channel or all).
+fn activity_tables(config: &Config, period: &Period, accepted: &[&Submission]) -> PolarsResult<ActivityTables> {
     let weeks = week_buckets(period);
     let mut t = ActivityTables {
         by_week_type: vec![vec![(0, Micros(0)); config.activity_types.len()]; weeks.len()],
         weeks,
         ..Default::default()
     };
+    let (mut bucket, mut kind, mut count, mut people) = (vec![], vec![], vec![], vec![]);
+    // Channel rows: 0..3 one per channel, ALL_CHANNELS for the form's whole log.
+    const ALL_CHANNELS: u32 = 3;
+    let mut rows = SumsRows::default();
     for sub in accepted {
         let Some(unit) = sub.unit.as_deref().and_then(|c| config.unit_position(c)) else {
             continue;
         };
         let s = &sub.activity_summary;
-        for &(bucket, kind, count, participants) in &s.by_week_type {
-            if let Some(cell) = t.by_week_type.get_mut(bucket).and_then(|w| w.get_mut(kind)) {
-                cell.0 += count;
-                cell.1.0 = cell.1.0.saturating_add(participants.0);
+        for &(b, k, n, p) in &s.by_week_type {
+            if b < t.by_week_type.len() && k < config.activity_types.len() {
+                bucket.push(b as u32);
+                kind.push(k as u32);
+                count.push(n);
+                people.push(p.0);
             }
         }
         if s.total.activities == 0 {
             continue;
         }
-        t.by_unit.entry(unit).or_default().merge(&s.total);
-        t.by_unit_type.entry(config.units[unit].unit_type).or_default().merge(&s.total);
-        for (ch, sums) in Channel::ALL.into_iter().zip(&s.by_channel) {
+        let unit_type = UnitType::ALL.iter().position(|x| *x == config.units[unit].unit_type).unwrap_or(0) as u32;
+        rows.push(unit as u32, unit_type, ALL_CHANNELS, &s.total);
+        for (ch, sums) in s.by_channel.iter().enumerate() {
             if sums.activities > 0 {
-                t.by_channel.entry(ch).or_default().merge(sums);
+                rows.push(unit as u32, unit_type, ch as u32, sums);
             }
         }
-        t.total.merge(&s.total);
     }
-    t
+    let weekly = DataFrame::new(
+        bucket.len(),
+        vec![
+            Column::new("bucket".into(), bucket),
+            Column::new("kind".into(), kind),
+            Column::new("activities".into(), count),
+            Column::new("participants".into(), people),
+        ],
+    )?;
+    for (key, sum) in sums(&weekly, &["bucket", "kind"], &["activities", "participants"])? {
+        let what = || "the activity log".to_string();
+        let activities = u64::try_from(sum.values[0]).unwrap_or(u64::MAX);
+        t.by_week_type[key[0] as usize][key[1] as usize] = (activities, sum.micros(1, &what)?);
+    }
+    let frame = rows.frame()?;
+    let all = frame.filter(&frame.column("channel")?.u32()?.equal(ALL_CHANNELS))?;
+    for (key, sum) in sums(&all, &["unit"], &SumsRows::COLUMNS)? {
+        t.by_unit.insert(key[0] as usize, sum.activity_sums()?);
+    }
+    for (key, sum) in sums(&all, &["unit_type"], &SumsRows::COLUMNS)? {
+        t.by_unit_type.insert(UnitType::ALL[key[0] as usize], sum.activity_sums()?);
+    }
+    let channels = frame.filter(&frame.column("channel")?.u32()?.lt(ALL_CHANNELS))?;
+    for (key, sum) in sums(&channels, &["channel"], &SumsRows::COLUMNS)? {
+        t.by_channel.insert(Channel::ALL[key[0] as usize], sum.activity_sums()?);
+    }
+    if let Some(sum) = sums(&all, &["channel"], &SumsRows::COLUMNS)?.values().next() {
+        t.total = sum.activity_sums()?;
+    }
+    Ok(t)
+}
+
+/// Rows of [`ActivitySums`] by unit, unit type and channel, as frame columns.
+#[derive(Default)]
+struct SumsRows {
+    unit: Vec<u32>,
+    unit_type: Vec<u32>,
+    channel: Vec<u32>,
+    activities: Vec<u64>,
+    participants: Vec<i64>,
+    female: Vec<i64>,
+    cost: Vec<i64>,
+    online: Vec<u64>,
+}
+
+impl SumsRows {
+    const COLUMNS: [&'static str; 5] = ["activities", "participants", "female", "cost", "online"];
+
+    fn push(&mut self, unit: u32, unit_type: u32, channel: u32, s: &ActivitySums) {
+        self.unit.push(unit);
+        self.unit_type.push(unit_type);
+        self.channel.push(channel);
+        self.activities.push(s.activities);
+        self.participants.push(s.participants.0);
+        self.female.push(s.female.0);
+        self.cost.push(s.cost.0);
+        self.online.push(s.online);
+    }
+
+    fn frame(self) -> PolarsResult<DataFrame> {
+        DataFrame::new(
+            self.unit.len(),
+            vec![
+                Column::new("unit".into(), self.unit),
+                Column::new("unit_type".into(), self.unit_type),
+                Column::new("channel".into(), self.channel),
+                Column::new("activities".into(), self.activities),
+                Column::new("participants".into(), self.participants),
+                Column::new("female".into(), self.female),
+                Column::new("cost".into(), self.cost),
+                Column::new("online".into(), self.online),
+            ],
+        )
+    }
+}
+
+impl Sums {
+    /// The sums of [`SumsRows::COLUMNS`] as an [`ActivitySums`].
+    fn activity_sums(&self) -> PolarsResult<ActivitySums> {
+        let what = || "the activity log".to_string();
+        Ok(ActivitySums {
+            activities: u64::try_from(self.values[0]).unwrap_or(u64::MAX),
+            participants: self.micros(1, &what)?,
+            female: self.micros(2, &what)?,
+            cost: self.micros(3, &what)?,
+            online: u64::try_from(self.values[4]).unwrap_or(u64::MAX),
+        })
+    }
 }
 
 #[cfg(test)]
@@ -351,6 +486,40 @@ mod tests {
         assert_eq!(t.by_channel[&Channel::InPerson].activities, 2);
         assert_eq!(t.by_unit[&0].activities, 3);
         assert_eq!(t.by_unit_type[&UnitType::SoNganh].participants, Micros::from_units(60));
+    }
+
+    #[test]
+    fn a_total_beyond_the_exact_range_is_an_error_not_a_wrapped_number() {
+        let c = Config::embedded().unwrap();
+        let p = &c.periods[0];
+        let huge = |unit: &str| {
+            let mut s = sub(unit, &[]);
+            s.rows = vec![ReportedRow {
+                indicator: 0,
+                values: [Some(Micros(i64::MAX / 2 + 1)), None, None],
+                ..Default::default()
+            }];
+            s
+        };
+        let (a, b) = (huge("001"), huge("002"));
+        let e = aggregate(&c, p, &[&a, &b]).unwrap_err();
+        assert!(e.to_string().contains("CT01"), "{e}");
+    }
+
+    #[test]
+    fn the_values_frame_joins_another_periods_values_in_a_few_lines() {
+        let c = Config::embedded().unwrap();
+        let p = &c.periods[0];
+        let now = aggregate(&c, p, &[&sub("001", &[(0, [Some(3), None, None])])]).unwrap();
+        let before = aggregate(&c, p, &[&sub("001", &[(0, [Some(2), None, None])])]).unwrap();
+        // As another period's values.parquet reads: the same columns and types.
+        let previous = values_table(&c, &values_frame(&c, &before.values).unwrap()).unwrap();
+        let current = values_table(&c, &values_frame(&c, &now.values).unwrap()).unwrap();
+        let keys = ["unit_code", "indicator", "breakdown"];
+        let joined = current.join(&previous, keys, keys, JoinArgs::new(JoinType::Left), None).unwrap();
+        assert_eq!(joined.height(), 1);
+        let value = |name: &str| joined.column(name).unwrap().decimal().unwrap().physical().get(0);
+        assert_eq!((value("value"), value("value_right")), (Some(3_000_000), Some(2_000_000)));
     }
 
     #[test]
