@@ -159,8 +159,9 @@ impl ActivitySums {
 /// a type are left out, as in the tables.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ActivitySummary {
-    /// (week bucket, activity type, activities, participants), sorted.
-    pub by_week_type: Vec<(usize, usize, u64, Micros)>,
+    /// (week bucket, activity type, activities, participants), sorted; kept for every form of
+    /// a run, so compact.
+    pub by_week_type: Vec<(u16, u16, u32, Micros)>,
     /// In [`Channel::ALL`] order.
     pub by_channel: [ActivitySums; 3],
     pub total: ActivitySums,

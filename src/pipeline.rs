@@ -196,6 +196,10 @@ pub fn consolidate(
         aggregate::aggregate(config, &period, &refs)?
     };
 
+    // Summed: the values live on in the tables, and a run holds every form at once.
+    for sub in &mut subs {
+        sub.rows = Vec::new();
+    }
     tracing::info!("aggregated at {:.2?}{}", started.elapsed(), peak_memory());
     let units = config
         .units

@@ -246,13 +246,16 @@ pub fn summarise_activities(period: &Period, sub: &Submission) -> ActivitySummar
         if date < period.activity_start || date > period.end {
             continue;
         }
-        let bucket = if date < period.start { 0 } else { 1 + ((date - period.start).num_days() / 7) as usize };
-        match s.by_week_type.iter_mut().find(|c| c.0 == bucket && c.1 == kind) {
-            Some(cell) => {
-                cell.2 += 1;
-                cell.3.0 = cell.3.0.saturating_add(a.participants.map_or(0, |m| m.0));
+        let bucket = if date < period.start { 0 } else { 1 + (date - period.start).num_days() / 7 };
+        // A bucket or type beyond u16 has no cell in the tables either.
+        if let (Ok(bucket), Ok(kind)) = (u16::try_from(bucket), u16::try_from(kind)) {
+            match s.by_week_type.iter_mut().find(|c| c.0 == bucket && c.1 == kind) {
+                Some(cell) => {
+                    cell.2 = cell.2.saturating_add(1);
+                    cell.3.0 = cell.3.0.saturating_add(a.participants.map_or(0, |m| m.0));
+                }
+                None => s.by_week_type.push((bucket, kind, 1, a.participants.unwrap_or_default())),
             }
-            None => s.by_week_type.push((bucket, kind, 1, a.participants.unwrap_or_default())),
         }
         let online = matches!(a.channel, Some(Channel::Online | Channel::Mixed));
         if let Some(ch) = a.channel {
@@ -284,10 +287,10 @@ fn activity_tables(config: &Config, period: &Period, accepted: &[&Submission]) -
         };
         let s = &sub.activity_summary;
         for &(b, k, n, p) in &s.by_week_type {
-            if b < t.by_week_type.len() && k < config.activity_types.len() {
-                bucket.push(b as u32);
-                kind.push(k as u32);
-                count.push(n);
+            if usize::from(b) < t.by_week_type.len() && usize::from(k) < config.activity_types.len() {
+                bucket.push(u32::from(b));
+                kind.push(u32::from(k));
+                count.push(u64::from(n));
                 people.push(p.0);
             }
         }

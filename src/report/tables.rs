@@ -97,11 +97,32 @@ impl<'a> Table<'a> {
     }
 
     /// The same rows as Parquet, typed by [`Column`], zstd-compressed; empty cells are nulls.
-    /// Built a column at a time.
+    /// Built a row group at a time, so that memory is bounded by [`ROW_GROUP`] rows, not by
+    /// the table (at national scale the values table has millions of rows).
     pub fn to_parquet(&self) -> PolarsResult<Vec<u8>> {
+        let mut buf = Vec::new();
+        let writer = |buf| ParquetWriter::new(buf).with_compression(ParquetCompression::Zstd(None));
+        if self.len == 0 {
+            writer(&mut buf).finish(&mut self.frame(0..0)?)?;
+            return Ok(buf);
+        }
+        let first = self.frame(0..ROW_GROUP.min(self.len))?;
+        let mut batched = writer(&mut buf).batched(first.schema())?;
+        batched.write_batch(&first)?;
+        drop(first);
+        for start in (ROW_GROUP..self.len).step_by(ROW_GROUP) {
+            batched.write_batch(&self.frame(start..(start + ROW_GROUP).min(self.len))?)?;
+        }
+        batched.finish()?;
+        drop(batched);
+        Ok(buf)
+    }
+
+    /// Rows `rows` as a typed frame, built a column at a time.
+    fn frame(&self, rows: std::ops::Range<usize>) -> PolarsResult<DataFrame> {
         let mut columns = Vec::with_capacity(self.header.len());
         for (i, (name, kind)) in self.header.iter().zip(&self.types).enumerate() {
-            let cells = (0..self.len).map(|r| (self.cell)(r, i));
+            let cells = rows.clone().map(|r| (self.cell)(r, i));
             let name = PlSmallStr::from_static(name);
             let column = match kind {
                 Column::Text => {
@@ -118,12 +139,13 @@ impl<'a> Table<'a> {
             };
             columns.push(column);
         }
-        let mut df = DataFrame::new(self.len, columns)?;
-        let mut buf = Vec::new();
-        ParquetWriter::new(&mut buf).with_compression(ParquetCompression::Zstd(None)).finish(&mut df)?;
-        Ok(buf)
+        DataFrame::new(rows.len(), columns)
     }
 }
+
+/// Rows per Parquet row group: polars' own default, so a table that fits one group is
+/// written as it always was.
+pub const ROW_GROUP: usize = 512 * 512;
 
 /// A value as written in the CSV (`-12.5`, at most six decimals) in millionths, for a
 /// DECIMAL(p, 6) column; `None` for an empty cell.

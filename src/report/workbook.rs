@@ -592,13 +592,14 @@ fn summary_sheet(
                 TargetKind::Timeliness => share(on_time as f64, expected as f64),
                 TargetKind::IndicatorReported => {
                     let n = t.indicator.map_or(0, |k| {
-                        o.units
+                        let reported: std::collections::HashSet<usize> = o
+                            .tables
+                            .values
                             .iter()
-                            .filter(|u| u.accepted)
-                            .filter_map(|u| o.accepted.get(&config.units[u.unit].code))
-                            .filter_map(|&f| o.files.get(f))
-                            .filter(|f| f.sub.value(k, Breakdown::Total).is_some_and(|v| v.0 > 0))
-                            .count()
+                            .filter(|v| v.indicator == k && v.breakdown == Breakdown::Total && v.value.0 > 0)
+                            .map(|v| v.unit)
+                            .collect();
+                        o.units.iter().filter(|u| u.accepted && reported.contains(&u.unit)).count()
                     });
                     share(n as f64, expected as f64)
                 }
