@@ -403,22 +403,23 @@ fn write_outputs(
 ) -> anyhow::Result<()> {
     let staging = Staging::begin(target).with_context(|| format!("cannot prepare {}", target.display()))?;
     let t = Instant::now();
-    // The workbooks on one core, the tables on the other: they share nothing but the outcome.
+    // The workbooks on one core, the tables on the other: they share nothing but the outcome,
+    // and each file goes to the staging folder as soon as it is made.
     let (workbooks, tables) = rayon::join(
-        || -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+        || -> anyhow::Result<()> {
             let t = Instant::now();
-            let mut files =
-                vec![(format!("TongHop_{}.xlsx", o.period.code), report::workbook::workbook_bytes(config, o, meta)?)];
-            tracing::debug!("report workbook built in {:.2?}{}", t.elapsed(), pipeline::peak_memory());
+            let report = report::workbook::workbook_bytes(config, o, meta)?;
+            staging.write(&format!("TongHop_{}.xlsx", o.period.code), &report)?;
+            drop(report);
+            tracing::debug!("report workbook written in {:.2?}{}", t.elapsed(), pipeline::peak_memory());
             for unit in report::feedback::units_with_feedback(o) {
                 if let Some(bytes) = report::feedback::feedback_bytes(config, o, meta, &unit)? {
-                    files.push((output::feedback_file(&unit), bytes));
+                    staging.write(&output::feedback_file(&unit), &bytes)?;
                 }
             }
-            Ok(files)
+            Ok(())
         },
-        || -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-            let mut files = Vec::new();
+        || -> anyhow::Result<()> {
             for (name, table) in [
                 ("values", tables::values(config, o)),
                 ("totals", tables::totals(config, o)),
@@ -426,16 +427,15 @@ fn write_outputs(
                 ("issues", tables::issues(o, meta.lang)),
             ] {
                 let t = Instant::now();
-                files.push((format!("{name}.csv"), table.to_csv()));
-                files.push((format!("{name}.parquet"), table.to_parquet()?));
-                tracing::debug!("{name} table built in {:.2?}{}", t.elapsed(), pipeline::peak_memory());
+                staging.write_with(&format!("{name}.csv"), |w| table.write_csv(w))?;
+                staging.write(&format!("{name}.parquet"), &table.to_parquet()?)?;
+                tracing::debug!("{name} table written in {:.2?}{}", t.elapsed(), pipeline::peak_memory());
             }
-            Ok(files)
+            Ok(())
         },
     );
-    for (name, bytes) in workbooks?.into_iter().chain(tables?) {
-        staging.write(&name, &bytes)?;
-    }
+    workbooks?;
+    tables?;
     tracing::info!("workbooks and tables written in {:.2?}{}", t.elapsed(), pipeline::peak_memory());
     let mut json = run_json(config, o, meta, exit, started, true);
     json["changes"] = serde_json::to_value(&meta.changes)?;

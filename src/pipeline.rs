@@ -191,15 +191,21 @@ pub fn consolidate(
     tracing::info!("outliers checked at {:.2?}", started.elapsed());
     let accepted: BTreeMap<UnitCode, usize> =
         accepted_idx.iter().filter_map(|&i| Some((subs[i].unit.clone()?, i))).collect();
-    let tables = {
-        let refs: Vec<&Submission> = accepted.values().map(|&i| &subs[i]).collect();
-        aggregate::aggregate(config, &period, &refs)?
-    };
-
-    // Summed: the values live on in the tables, and a run holds every form at once.
+    // The values move from the forms to the tables: a run holds every form at once, and
+    // never both copies.
+    let count = accepted.values().map(|&i| aggregate::reported_values(config, &subs[i]).count()).sum();
+    let mut values = Vec::with_capacity(count);
+    for &i in accepted.values() {
+        values.extend(aggregate::reported_values(config, &subs[i]));
+        subs[i].rows = Vec::new();
+    }
     for sub in &mut subs {
         sub.rows = Vec::new();
     }
+    let tables = {
+        let refs: Vec<&Submission> = accepted.values().map(|&i| &subs[i]).collect();
+        aggregate::aggregate_values(config, &period, values, &refs)?
+    };
     tracing::info!("aggregated at {:.2?}{}", started.elapsed(), peak_memory());
     let units = config
         .units

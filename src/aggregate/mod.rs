@@ -70,20 +70,32 @@ impl Tables {
 /// in 128-bit integers, so an overflow of the 64-bit values the outputs hold is found once,
 /// by [`sums`], in the engine's arithmetic.
 pub fn aggregate(config: &Config, period: &Period, accepted: &[&Submission]) -> PolarsResult<Tables> {
-    let mut values = Vec::new();
-    for sub in accepted {
-        let Some(unit) = sub.unit.as_deref().and_then(|c| config.unit_position(c)) else {
-            continue;
-        };
-        for row in &sub.rows {
-            for &b in config.indicators[row.indicator].breakdowns() {
-                if let Some(v) = row.values[b.index()] {
-                    values.push(ValueRow { unit, indicator: row.indicator, breakdown: b, value: v });
-                }
-            }
-        }
-    }
-    values.sort_by(|a, b| {
+    let values = accepted.iter().flat_map(|sub| reported_values(config, sub)).collect();
+    aggregate_values(config, period, values, accepted)
+}
+
+/// The reported values of one accepted submission.
+pub fn reported_values<'a>(config: &'a Config, sub: &'a Submission) -> impl Iterator<Item = ValueRow> + 'a {
+    let unit = sub.unit.as_deref().and_then(|c| config.unit_position(c));
+    unit.into_iter().flat_map(move |unit| {
+        sub.rows.iter().flat_map(move |row| {
+            config.indicators[row.indicator].breakdowns().iter().filter_map(move |&b| {
+                row.values[b.index()].map(|v| ValueRow { unit, indicator: row.indicator, breakdown: b, value: v })
+            })
+        })
+    })
+}
+
+/// [`aggregate`] over values already taken from the submissions (see [`reported_values`]),
+/// so that a run need not hold both at once.
+pub fn aggregate_values(
+    config: &Config,
+    period: &Period,
+    mut values: Vec<ValueRow>,
+    accepted: &[&Submission],
+) -> PolarsResult<Tables> {
+    // Unit, indicator and breakdown are unique per value: an unstable sort gives the one order.
+    values.sort_unstable_by(|a, b| {
         (config.units[a.unit].code.as_bytes(), a.indicator, a.breakdown).cmp(&(
             config.units[b.unit].code.as_bytes(),
             b.indicator,

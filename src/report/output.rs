@@ -8,6 +8,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use crate::model::{PeriodCode, UnitCode};
@@ -174,7 +175,7 @@ fn at(path: &Path) -> impl FnOnce(std::io::Error) -> std::io::Error + '_ {
 pub struct Staging {
     pub dir: PathBuf,
     target: PathBuf,
-    written: std::cell::Cell<usize>,
+    written: AtomicUsize,
     committed: bool,
     /// Test hook: die (as `kill -9` would) after this many files, to prove a crash midway
     /// leaves the previous set intact. Set by `TONGHOP_TEST_ABORT_AFTER_FILES`.
@@ -214,7 +215,7 @@ impl Staging {
         Ok(Staging {
             dir,
             target: target.to_path_buf(),
-            written: std::cell::Cell::new(0),
+            written: AtomicUsize::new(0),
             committed: false,
             abort_after,
             full_after,
@@ -224,20 +225,32 @@ impl Staging {
 
     /// Writes one file of the set (its parent directories are created).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.write_with(rel, |w| w.write_all(bytes))
+    }
+
+    /// Writes one file of the set as `fill` streams it, never held whole in memory. Files
+    /// may be written from several threads at once.
+    pub fn write_with(
+        &self,
+        rel: &str,
+        fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
         // Held while the file is written, so that a stop never races a write.
         let phase = phase_unless_stopping()?;
         let path = self.dir.join(rel);
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p).map_err(at(p))?;
         }
-        let mut f = File::create(&path).map_err(at(&path))?;
-        if self.full_after.is_some_and(|n| self.written.get() >= n) {
+        let f = File::create(&path).map_err(at(&path))?;
+        if self.full_after.is_some_and(|n| self.written.load(Ordering::SeqCst) >= n) {
             return Err(at(&path)(std::io::Error::from_raw_os_error(libc::ENOSPC)));
         }
-        f.write_all(bytes).map_err(at(&path))?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+        fill(&mut w).map_err(at(&path))?;
+        let f = w.into_inner().map_err(|e| at(&path)(e.into_error()))?;
         f.sync_all().map_err(at(&path))?;
-        self.written.set(self.written.get() + 1);
-        if self.abort_after.is_some_and(|n| self.written.get() >= n) {
+        let written = self.written.fetch_add(1, Ordering::SeqCst) + 1;
+        if self.abort_after.is_some_and(|n| written >= n) {
             std::process::abort();
         }
         drop(phase);

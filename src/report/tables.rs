@@ -69,30 +69,35 @@ impl<'a> Table<'a> {
     /// RFC 4180 with LF line ends. A field is quoted when it holds a comma, a quote, a line
     /// break, or a `;`: the list separator of Excel in a Vietnamese locale, which would
     /// otherwise split the field and start a new cell with whatever follows it.
-    pub fn to_csv(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        let mut push_row = |fields: &mut dyn Iterator<Item = Cow<'_, str>>| {
+    pub fn write_csv(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let mut push_row = |fields: &mut dyn Iterator<Item = Cow<'_, str>>| -> std::io::Result<()> {
             for (i, field) in fields.enumerate() {
                 if i > 0 {
-                    out.push(b',');
+                    out.write_all(b",")?;
                 }
                 if field.contains([',', '"', '\n', '\r', ';']) {
-                    out.push(b'"');
-                    out.extend_from_slice(field.replace('"', "\"\"").as_bytes());
-                    out.push(b'"');
+                    write!(out, "\"{}\"", field.replace('"', "\"\""))?;
                 } else {
-                    out.extend_from_slice(field.as_bytes());
+                    out.write_all(field.as_bytes())?;
                 }
             }
-            out.push(b'\n');
+            out.write_all(b"\n")
         };
-        push_row(&mut self.header.iter().map(|h| Cow::Borrowed(*h)));
+        push_row(&mut self.header.iter().map(|h| Cow::Borrowed(*h)))?;
         for r in 0..self.len {
             push_row(&mut (0..self.header.len()).map(|c| match (self.cell)(r, c) {
                 Cow::Borrowed(b) => neutralise(b),
                 Cow::Owned(o) => Cow::Owned(neutralise(&o).into_owned()),
-            }));
+            }))?;
         }
+        Ok(())
+    }
+
+    /// The CSV as bytes.
+    pub fn to_csv(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        // Writing into memory cannot fail.
+        let _ = self.write_csv(&mut out);
         out
     }
 
