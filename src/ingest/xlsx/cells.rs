@@ -7,7 +7,7 @@ use calamine::{CellErrorType, DataRef, ExcelDateTime, ExcelDateTimeType};
 use quick_xml::events::{BytesStart, Event};
 
 use super::parts::{check_no_excel_escapes, rich_string};
-use super::xml::{Text, Xml, attr, attr_checked, attributes_apart};
+use super::xml::{Text, Xml, attr, attr_checked, attributes};
 use super::{Format, Stop, Unsupported};
 
 /// `B12` → (11, 1), zero-based; None unless plain A1 notation within Excel's grid.
@@ -72,24 +72,17 @@ struct CellAttrs<'e> {
 
 fn cell_attrs<'e>(e: &'e BytesStart<'_>) -> Result<CellAttrs<'e>, Unsupported> {
     let (mut pos, mut style, mut typ) = (None, None, None);
-    for a in e.attributes().with_checks(false) {
-        let a = a.map_err(|_| Unsupported("a malformed attribute"))?;
-        let k = a.key.as_ref();
+    for kv in attributes(e, false)? {
+        let (k, v) = kv?;
         if (k == "r" && pos.is_some()) || (k == "s" && style.is_some()) || (k == "t" && typ.is_some()) {
             return Err(Unsupported("an attribute given twice"));
         }
-        if a.value.contains('<') {
-            return Err(Unsupported("a malformed attribute"));
-        }
         match k {
-            "r" => pos = Some(cell_ref(a.value.as_bytes()).ok_or(Unsupported("an unusual cell reference"))?),
-            "s" => style = Some(digits(a.value.as_bytes()).ok_or(Unsupported("an unusual style index"))?),
-            "t" => typ = Some(a.value),
+            "r" => pos = Some(cell_ref(v.as_bytes()).ok_or(Unsupported("an unusual cell reference"))?),
+            "s" => style = Some(digits(v.as_bytes()).ok_or(Unsupported("an unusual style index"))?),
+            "t" => typ = Some(v),
             _ => {}
         }
-    }
-    if !attributes_apart(e.attributes_raw()) {
-        return Err(Unsupported("attributes without space between them"));
     }
     Ok(CellAttrs { pos: pos.ok_or(Unsupported("a cell without a reference"))?, style, typ })
 }

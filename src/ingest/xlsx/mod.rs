@@ -221,7 +221,7 @@ mod tests {
         assert_eq!(shared_strings(xml_text).unwrap(), vec!["Quận ".to_string(), String::new(), "a&b".to_string()]);
     }
 
-    /// Each found by the XML mutation test (tests/direct.rs), where calamine's reader
+    /// Each found by the XML mutation test (tests/suite/direct.rs), where calamine's reader
     /// refuses what a laxer scan would read.
     #[test]
     fn markup_calamine_refuses_makes_the_reader_step_aside() {
@@ -247,6 +247,12 @@ mod tests {
         assert!(!sheet(r#"<row r="1"><c r="A1"><v/=>1</v></c></row>"#));
         assert!(!sheet("<row r=\"1\"><c r=\"A1\"><v>1</v\x0C></c></row>"));
         assert!(!sheet(r#"<row r="1"><c r="A1"><v>1</v></c><c r="A1" r="B1"><v>1</v></c></row>"#));
+        // quick-xml reads these as attributes; calamine's attribute reader refuses them.
+        assert!(
+            relationships(br#"<Relationships><Relationship Id="a" =Type="t" Target="x"/></Relationships>"#).is_err()
+        );
+        assert!(!sheet(r#"<row r="1"><c r="A1"s="1"><v>1</v></c></row>"#));
+        assert!(!sheet(r#"<row r="1"><c r="A1"><v>1<!-- x --></v></c></row>"#));
     }
 
     /// Each found by reading calamine's code against this reader's.

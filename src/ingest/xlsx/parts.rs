@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use quick_xml::events::Event;
 
-use super::xml::{Xml, attr, decode, ends};
+use super::xml::{Xml, attr, attributes, decode, ends};
 use super::{Format, Unsupported};
 
 /// (`Id`, `Target`, `Type`) of each relationship of a relationships part, in document
@@ -19,15 +19,15 @@ pub(super) fn relationships(bytes: &[u8]) -> Result<Vec<(String, String, String)
             _ if ends(&event, "Relationships") => return Ok(out),
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
                 let (mut id, mut target, mut typ) = (None, None, String::new());
-                for a in e.attributes().with_checks(false) {
-                    let a = a.map_err(|_| Unsupported("a malformed attribute"))?;
-                    if a.value.contains('&') {
+                for kv in attributes(e, false)? {
+                    let (k, v) = kv?;
+                    if v.contains('&') {
                         return Err(Unsupported("a relationship with an entity"));
                     }
-                    match a.key.as_ref() {
-                        "Id" => id = Some(a.value.into_owned()),
-                        "Target" => target = Some(a.value.into_owned()),
-                        "Type" => typ = a.value.into_owned(),
+                    match k {
+                        "Id" => id = Some(v.into_owned()),
+                        "Target" => target = Some(v.into_owned()),
+                        "Type" => typ = v.into_owned(),
                         _ => {}
                     }
                 }
@@ -53,9 +53,9 @@ pub(super) fn workbook(bytes: &[u8]) -> Result<(Vec<String>, Vec<String>, bool),
             _ if ends(&event, "workbook") => return Ok((names, ids, is_1904)),
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sheet" => {
                 let (mut name, mut id) = (String::new(), None);
-                for a in e.attributes().with_checks(false) {
-                    let a = a.map_err(|_| Unsupported("a malformed attribute"))?;
-                    let (k, v) = (a.key.as_ref(), &*a.value);
+                for kv in attributes(e, false)? {
+                    let (k, v) = kv?;
+                    let v = &*v;
                     // `r:id` or any prefix, as calamine matches it.
                     let is_id = k == "id" || k.ends_with(":id");
                     match k {

@@ -162,47 +162,67 @@ fn is_name(s: &str) -> bool {
         && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b':') || !b.is_ascii())
 }
 
+/// The attributes of a tag, `(key as written, raw value)`, each checked as calamine's
+/// attribute reader would take it; `checks` also refuses a key given twice.
+pub(super) fn attributes<'e>(
+    e: &'e BytesStart<'_>,
+    checks: bool,
+) -> Result<impl Iterator<Item = Result<(&'e str, Cow<'e, str>), Unsupported>>, Unsupported> {
+    if !attributes_apart(e.attributes_raw()) {
+        return Err(Unsupported("attributes without space between them"));
+    }
+    let mut all = e.attributes();
+    all.with_checks(checks);
+    Ok(all.map(|a| {
+        let a = a.map_err(|_| Unsupported("a malformed attribute"))?;
+        let key = a.key.into_inner();
+        // quick-xml reads `a =b="1"` or `="1"` as an attribute; calamine's reader does not.
+        let odd_key = key.is_empty()
+            || key.bytes().any(|b| {
+                (b.is_ascii() && !b.is_ascii_graphic()) || matches!(b, b'"' | b'\'' | b'<' | b'>' | b'&' | b'/' | b'=')
+            });
+        if odd_key || a.value.contains('<') {
+            return Err(Unsupported("a malformed attribute"));
+        }
+        Ok((key, a.value))
+    }))
+}
+
 /// One attribute's raw value, by its name as written; every attribute must be well formed
 /// and this one given once.
 pub(super) fn attr<'e>(e: &'e BytesStart<'_>, key: &str) -> Result<Option<Cow<'e, str>>, Unsupported> {
     let mut found = None;
-    for a in e.attributes().with_checks(false) {
-        let a = a.map_err(|_| Unsupported("a malformed attribute"))?;
-        if a.key.as_ref() == key {
+    for kv in attributes(e, false)? {
+        let (k, v) = kv?;
+        if k == key {
             if found.is_some() {
                 return Err(Unsupported("an attribute given twice"));
             }
-            found = Some(a.value);
+            found = Some(v);
         }
     }
     Ok(found)
 }
 
-/// Checks every attribute of a tag (well formed, none twice, only known entities, apart
-/// from each other) and gives the raw value of `key`, if the tag has it.
+/// Checks every attribute of a tag (well formed, none twice, only known entities) and gives
+/// the raw value of `key`, if the tag has it.
 pub(super) fn attr_checked<'e>(e: &'e BytesStart<'_>, key: &str) -> Result<Option<Cow<'e, str>>, Unsupported> {
     let mut found = None;
-    for a in e.attributes() {
-        let a = a.map_err(|_| Unsupported("a malformed attribute"))?;
-        if a.value.contains('<') {
-            return Err(Unsupported("a malformed attribute"));
+    for kv in attributes(e, true)? {
+        let (k, v) = kv?;
+        if v.contains('&') {
+            decode(&v)?;
         }
-        if a.value.contains('&') {
-            decode(&a.value)?;
+        if k == key {
+            found = Some(v);
         }
-        if a.key.as_ref() == key {
-            found = Some(a.value);
-        }
-    }
-    if !attributes_apart(e.attributes_raw()) {
-        return Err(Unsupported("attributes without space between them"));
     }
     Ok(found)
 }
 
 /// Whether white space follows each quoted value (`a="1"b="2"` is refused by calamine,
-/// read by quick-xml). Runs on tags whose attributes quick-xml has read, so quotes pair up.
-pub(super) fn attributes_apart(raw: &str) -> bool {
+/// read by quick-xml).
+fn attributes_apart(raw: &str) -> bool {
     let b = raw.as_bytes();
     let mut i = 0;
     while let Some(q) = b[i..].iter().position(|&c| c == b'"' || c == b'\'') {
