@@ -204,7 +204,7 @@ fn cell_body<'s>(
 /// For a cell of a shared formula, whether it is a derived cell (not the anchor); calamine
 /// refuses a shared formula without a numeric index or with a bad range.
 fn shared_formula(e: &BytesStart<'_>) -> Result<Option<bool>, Unsupported> {
-    if !attr(e, "t")?.is_some_and(|t| t == "shared") {
+    if attr(e, "t")?.as_deref() != Some("shared") {
         return Ok(None);
     }
     let index_ok = attr(e, "si")?.is_some_and(|si| digits(si.as_bytes()).is_some());
