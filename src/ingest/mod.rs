@@ -331,7 +331,7 @@ fn identify(sub: &mut Submission, found: &Found, ctx: &ReadContext<'_>) {
     }
     let config = ctx.config;
     let sheet = sub.sheet.clone();
-    let raise = |i: Issue, cell: Option<CellRef>, value: &str| i.in_sheet(&sheet).at(cell).with_value(value);
+    let locate = |i: Issue, cell: Option<CellRef>, value: &str| i.in_sheet(&sheet).at(cell).with_value(value);
     let from_name = code_from_file_name(&found.rel, config);
     let file_name = found.rel.rsplit('/').next().unwrap_or(&found.rel).to_string();
     match sub.header.unit_code.clone() {
@@ -339,11 +339,11 @@ fn identify(sub: &mut Submission, found: &Found, ctx: &ReadContext<'_>) {
             Some(code) => {
                 if let Some(other) = from_name.as_ref().filter(|c| **c != code) {
                     let i = issue::file_name_other_unit(&code, &file_name, other);
-                    sub.issues.push(raise(i, sub.header.unit_code_cell, &typed));
+                    sub.issues.push(locate(i, sub.header.unit_code_cell, &typed));
                 }
                 sub.unit = Some(code);
             }
-            None => sub.issues.push(raise(issue::unknown_unit(&typed), sub.header.unit_code_cell, &typed)),
+            None => sub.issues.push(locate(issue::unknown_unit(&typed), sub.header.unit_code_cell, &typed)),
         },
         None => {
             let by_name = sub.header.unit_name.as_ref().and_then(|n| {
@@ -352,21 +352,21 @@ fn identify(sub: &mut Submission, found: &Found, ctx: &ReadContext<'_>) {
             });
             match (from_name, by_name) {
                 (Some(code), _) => {
-                    sub.issues.push(raise(issue::unit_from_file_name(&code, &file_name), None, ""));
+                    sub.issues.push(locate(issue::unit_from_file_name(&code, &file_name), None, ""));
                     sub.unit = Some(code);
                 }
                 (None, Some(code)) => {
                     let name = sub.header.unit_name.as_deref().unwrap_or("");
-                    sub.issues.push(raise(issue::unit_from_unit_name(&code), None, name));
+                    sub.issues.push(locate(issue::unit_from_unit_name(&code), None, name));
                     sub.unit = Some(code);
                 }
-                (None, None) => sub.issues.push(raise(issue::unit_unknowable(), None, "")),
+                (None, None) => sub.issues.push(locate(issue::unit_unknowable(), None, "")),
             }
         }
     }
     match sub.header.period.clone() {
         None => {
-            sub.issues.push(raise(issue::period_blank(&ctx.period.code), None, ""));
+            sub.issues.push(locate(issue::period_blank(&ctx.period.code), None, ""));
             sub.period = Some(ctx.period.code.clone());
         }
         Some(typed) => {
@@ -375,7 +375,7 @@ fn identify(sub: &mut Submission, found: &Found, ctx: &ReadContext<'_>) {
                 Some(p) => sub.period = Some(p.code.clone()),
                 None => {
                     let i = issue::unknown_period(&typed, &ctx.period.code);
-                    sub.issues.push(raise(i, sub.header.period_cell, &typed));
+                    sub.issues.push(locate(i, sub.header.period_cell, &typed));
                 }
             }
         }

@@ -19,8 +19,8 @@ pub fn validate(sub: &mut Submission, config: &Config, period: &Period) {
     let unit_type = unit.unit_type;
     let mut issues = Vec::new();
     let sheet = sub.sheet.clone();
-    // Located on the form's sheet, about an indicator.
-    let raise = |i: Issue, cell: Option<CellRef>, indicator: &str, value: String| {
+    // Places an issue on the form's sheet, about an indicator.
+    let locate = |i: Issue, cell: Option<CellRef>, indicator: &str, value: String| {
         i.in_sheet(&sheet).at(cell).for_indicator(indicator).with_value(value)
     };
     for row in &sub.rows {
@@ -29,22 +29,22 @@ pub fn validate(sub: &mut Submission, config: &Config, period: &Period) {
             let Some(v) = row.values[b.index()] else { continue };
             let at = row.cells[b.index()];
             if v.0 < 0 {
-                issues.push(raise(issue::negative_value(at, &ind.code, v), Some(at), &ind.code, v.to_string()));
+                issues.push(locate(issue::negative_value(at, &ind.code, v), Some(at), &ind.code, v.to_string()));
             } else if ind.value_type == ValueType::Count && !v.is_whole() {
                 let i = issue::not_whole(at, &ind.code, v, &ind.measure_unit);
-                issues.push(raise(i, Some(at), &ind.code, v.to_string()));
+                issues.push(locate(i, Some(at), &ind.code, v.to_string()));
             }
         }
         let [total, male, female] = row.values;
         if ind.by_sex && total.is_none() && (male.is_some() || female.is_some()) {
             let at = row.cells[0];
-            issues.push(raise(issue::total_blank(at, &ind.code), Some(at), &ind.code, String::new()));
+            issues.push(locate(issue::total_blank(at, &ind.code), Some(at), &ind.code, String::new()));
         }
         if !ind.by_sex {
             for b in [Breakdown::Male, Breakdown::Female] {
                 if let Some(v) = row.values[b.index()] {
                     let at = row.cells[b.index()];
-                    issues.push(raise(issue::not_by_sex(at, &ind.code), Some(at), &ind.code, v.to_string()));
+                    issues.push(locate(issue::not_by_sex(at, &ind.code), Some(at), &ind.code, v.to_string()));
                 }
             }
         }
@@ -56,7 +56,7 @@ pub fn validate(sub: &mut Submission, config: &Config, period: &Period) {
         let row = sub.rows.iter().find(|r| r.indicator == i);
         if row.and_then(|r| r.values[0]).is_none() {
             let cell = row.map(|r| r.cells[0]);
-            issues.push(raise(issue::required_blank(ind.named(), cell), cell, &ind.code, String::new()));
+            issues.push(locate(issue::required_blank(ind.named(), cell), cell, &ind.code, String::new()));
         }
     }
     for rule in &config.rules {
@@ -94,7 +94,7 @@ pub fn validate(sub: &mut Submission, config: &Config, period: &Period) {
                 format!("{} Số đã ghi: {found_vi}.{hint}", rule.message),
                 format!("{} Found {found_en}.", rule.message_en),
             );
-            issues.push(raise(i, cell, &ind.code, shown));
+            issues.push(locate(i, cell, &ind.code, shown));
         }
     }
     if let Some(act_sheet) = sub.activity_sheet.clone() {
