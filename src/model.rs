@@ -9,7 +9,9 @@ use serde::Serialize;
 use crate::text;
 
 mod code;
+pub mod issue;
 pub use code::{FROZEN_DIR, MAX_CODE_LEN, PeriodCode, UnitCode, check_code};
+pub use issue::Code;
 
 /// A workbook this program wrote, as its `tonghop:kind` document property says. Such a file
 /// is never a submission, except a consolidated report sent up to the level above.
@@ -276,6 +278,10 @@ impl Severity {
 }
 
 /// One finding of validation, located down to the cell, with its message in both languages.
+///
+/// Raised from the catalogue in [`issue`], e.g. `issue::unknown_unit(typed).in_sheet(name).at(cell)`.
+// `#[non_exhaustive]` would not stop a struct literal inside this crate; the private field does.
+#[allow(clippy::manual_non_exhaustive)]
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Issue {
     pub code: String,
@@ -287,6 +293,9 @@ pub struct Issue {
     pub value: String,
     pub message_vi: String,
     pub message_en: String,
+    /// Private, so that an issue is made only by the catalogue in [`issue`] (or, for a rule of the
+    /// configuration, by [`Issue::from_rule`]): its code and severity cannot disagree.
+    _sealed: (),
 }
 
 /// The language of labels and messages in the outputs.

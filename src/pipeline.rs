@@ -12,7 +12,8 @@ use rayon::prelude::*;
 use crate::aggregate::{self, Tables};
 use crate::config::{Config, Period};
 use crate::ingest::{self, Found, ReadContext};
-use crate::model::{Fate, Issue, Lang, PeriodCode, Severity, Submission, UnitCode};
+use crate::model::issue;
+use crate::model::{Fate, Lang, PeriodCode, Submission, UnitCode};
 use crate::validate;
 
 /// A run's resolved settings: nothing here is a raw flag.
@@ -129,19 +130,8 @@ pub fn consolidate(
             Fate::Rejected
         } else if sub.period.as_deref() != Some(period.code.as_str()) {
             let other = sub.period.as_deref().unwrap_or_default().to_string();
-            sub.issues.push(Issue {
-                code: "I002".into(),
-                severity: Severity::Info,
-                sheet: sub.sheet.clone(),
-                cell: sub.header.period_cell,
-                indicator: None,
-                value: other.clone(),
-                message_vi: format!(
-                    "Báo cáo thuộc kỳ {other}, không thuộc kỳ {}; không được tính trong lần tổng hợp này.",
-                    period.code
-                ),
-                message_en: format!("The report is for period {other}, not {}; not counted in this run.", period.code),
-            });
+            let i = issue::other_period(&other, &period.code);
+            sub.issues.push(i.in_sheet(&sub.sheet).at(sub.header.period_cell).with_value(other));
             Fate::Ignored
         } else {
             Fate::Accepted

@@ -15,6 +15,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::model::issue::Named;
 use crate::model::{Breakdown, PeriodCode, Severity, UnitCode};
 use crate::text;
 use rules::{Check, Cmp, Term};
@@ -128,6 +129,11 @@ pub struct Indicator {
 impl Indicator {
     pub fn breakdowns(&self) -> &'static [Breakdown] {
         if self.by_sex { &Breakdown::ALL } else { &[Breakdown::Total] }
+    }
+
+    /// The indicator as issue messages name it.
+    pub fn named(&self) -> Named<'_> {
+        Named { code: &self.code, name: &self.name, name_en: &self.name_en }
     }
 }
 

@@ -6,7 +6,8 @@
 
 use crate::config::Config;
 use crate::ingest::workbook::{Cell, Sheet};
-use crate::model::{Activity, CellRef, Channel, Header, Issue, Micros, ReportedRow, Severity};
+use crate::model::issue::{self, BadValue};
+use crate::model::{Activity, CellRef, Channel, Header, Issue, Micros, ReportedRow};
 use crate::text::{self, NumberError};
 
 /// Columns of the indicator table.
@@ -131,16 +132,8 @@ pub fn read_header(sheet: &Sheet, table_row: u32, is_1904: bool, issues: &mut Ve
                     h.report_date_cell = Some(at);
                     h.report_date = read_date(&value, is_1904);
                     if h.report_date.is_none() {
-                        issues.push(Issue {
-                            code: "W004".into(),
-                            severity: Severity::Warning,
-                            sheet: sheet.name.clone(),
-                            cell: Some(at),
-                            indicator: None,
-                            value: shown.clone(),
-                            message_vi: format!("Không đọc được Ngày báo cáo \"{shown}\"; hãy ghi theo dạng ngày/tháng/năm (dd/mm/yyyy). Báo cáo được coi như nộp sớm nhất."),
-                            message_en: format!("Cannot read the report date \"{shown}\"; write it as dd/mm/yyyy. The report counts as the earliest."),
-                        });
+                        let i = issue::report_date_unreadable(&shown);
+                        issues.push(i.in_sheet(&sheet.name).at(at).with_value(&shown));
                     }
                 }
                 "preparer" if h.preparer.is_none() => h.preparer = Some(shown),
@@ -192,40 +185,28 @@ fn strip_enumerator(folded: &str) -> &str {
 pub enum ReadValue {
     Blank,
     Value { micros: i64, coerced: bool },
-    Invalid { code: &'static str, why_vi: String, why_en: String },
+    Invalid(BadValue),
 }
 
 pub fn read_value(cell: Option<&Cell>) -> ReadValue {
     let Some(cell) = cell else { return ReadValue::Blank };
-    let invalid =
-        |code, why_vi: &str, why_en: &str| ReadValue::Invalid { code, why_vi: why_vi.into(), why_en: why_en.into() };
     match cell {
         Cell::Int(i) if i.abs() <= text::MAX_UNITS => ReadValue::Value { micros: i * text::MICROS, coerced: false },
-        Cell::Int(_) => invalid("E020", "số quá lớn (quá một tỷ)", "the number is too large (over a thousand million)"),
+        Cell::Int(_) => ReadValue::Invalid(BadValue::TooLarge),
         Cell::Float(f) => match text::float_to_micros(*f) {
             Some(micros) => ReadValue::Value { micros, coerced: false },
-            None => invalid("E020", "số quá lớn (quá một tỷ)", "the number is too large (over a thousand million)"),
+            None => ReadValue::Invalid(BadValue::TooLarge),
         },
         Cell::Text(t) => match text::parse_number(t) {
             Ok(p) => ReadValue::Value { micros: p.micros, coerced: p.coerced || !t.trim().is_empty() },
-            Err(NumberError::Ambiguous) => invalid(
-                "E025",
-                "không rõ dấu chấm/phẩy là phân cách hàng nghìn hay thập phân (dấu chấm phân cách hàng nghìn, dấu phẩy là thập phân, ví dụ 1.234,5)",
-                "it is unclear whether . or , is the decimal point (write 1.234,5 or enter a plain number)",
-            ),
-            Err(NumberError::TooLarge) => {
-                invalid("E020", "số quá lớn (quá một tỷ)", "the number is too large (over a thousand million)")
-            }
-            Err(NumberError::NotANumber) => invalid("E020", "không phải là số", "it is not a number"),
+            Err(NumberError::Ambiguous) => ReadValue::Invalid(BadValue::Ambiguous),
+            Err(NumberError::TooLarge) => ReadValue::Invalid(BadValue::TooLarge),
+            Err(NumberError::NotANumber) => ReadValue::Invalid(BadValue::NotANumber),
         },
-        Cell::Bool(_) => invalid("E020", "là giá trị đúng/sai, không phải số", "it is a boolean, not a number"),
-        Cell::Date(_) => invalid("E020", "là ngày tháng, không phải số", "it is a date, not a number"),
-        Cell::Error(_) => invalid("E023", "ô có lỗi công thức Excel", "the cell holds an Excel error"),
-        Cell::FormulaWithoutValue(_) => invalid(
-            "E024",
-            "ô có công thức nhưng chưa có kết quả tính (hãy mở tệp bằng Excel, tính lại và lưu)",
-            "the formula has no stored result (open in Excel, recalculate and save)",
-        ),
+        Cell::Bool(_) => ReadValue::Invalid(BadValue::Boolean),
+        Cell::Date(_) => ReadValue::Invalid(BadValue::Date),
+        Cell::Error(_) => ReadValue::Invalid(BadValue::ExcelError),
+        Cell::FormulaWithoutValue(_) => ReadValue::Invalid(BadValue::NoStoredResult),
     }
 }
 
@@ -234,17 +215,6 @@ pub fn read_table(sheet: &Sheet, table: TableHeader, config: &Config, issues: &m
     let cols = table.columns;
     let folded_names = &config.folded_indicator_names;
     let mut rows: Vec<ReportedRow> = Vec::new();
-    let issue =
-        |code: &str, severity, cell: CellRef, indicator: Option<&str>, value: String, vi: String, en: String| Issue {
-            code: code.into(),
-            severity,
-            sheet: sheet.name.clone(),
-            cell: Some(cell),
-            indicator: indicator.map(str::to_string),
-            value,
-            message_vi: vi,
-            message_en: en,
-        };
     for (&row, cells) in sheet.rows.range(table.row + 1..) {
         let value_cols = [Some(cols.total), cols.male, cols.female];
         let get = |c: Option<u16>| c.and_then(|c| cells.iter().find(|(cc, _)| *cc == c).map(|(_, v)| v));
@@ -270,43 +240,17 @@ pub fn read_table(sheet: &Sheet, table: TableHeader, config: &Config, issues: &m
                 let what = code_cell.clone().or(name_cell.clone()).unwrap_or_default();
                 let closest = closest_indicator(&what, config);
                 let at = CellRef::new(row, cols.code.or(cols.name).unwrap_or(0));
-                issues.push(issue(
-                    "E015",
-                    Severity::Error,
-                    at,
-                    None,
-                    what.clone(),
-                    format!(
-                        "Dòng {} có số liệu nhưng không khớp chỉ tiêu nào (\"{what}\"). Chỉ tiêu gần nhất: {} \"{}\". Hãy ghi đúng mã chỉ tiêu theo biểu mẫu.",
-                        row + 1,
-                        config.indicators[closest].code,
-                        config.indicators[closest].name
-                    ),
-                    format!(
-                        "Row {} has values but matches no indicator (\"{what}\"). Closest: {} \"{}\".",
-                        row + 1,
-                        config.indicators[closest].code,
-                        config.indicators[closest].name_en
-                    ),
-                ));
+                let closest = config.indicators[closest].named();
+                let i = issue::unmatched_row(row + 1, &what, closest);
+                issues.push(i.in_sheet(&sheet.name).at(at).with_value(what));
             }
             continue;
         };
         let code = config.indicators[ind].code.clone();
         if let Some(prev) = rows.iter().find(|r| r.indicator == ind) {
-            issues.push(issue(
-                "E014",
-                Severity::Error,
-                CellRef::new(row, cols.code.or(cols.name).unwrap_or(0)),
-                Some(&code),
-                code.clone(),
-                format!(
-                    "Chỉ tiêu {code} xuất hiện hai lần (dòng {} và dòng {}). Hãy giữ lại một dòng.",
-                    prev.row + 1,
-                    row + 1
-                ),
-                format!("Indicator {code} appears twice (rows {} and {}).", prev.row + 1, row + 1),
-            ));
+            let at = CellRef::new(row, cols.code.or(cols.name).unwrap_or(0));
+            let i = issue::indicator_twice(&code, prev.row + 1, row + 1);
+            issues.push(i.in_sheet(&sheet.name).at(at).for_indicator(&code).with_value(&code));
             continue;
         }
         let mut reported = ReportedRow { indicator: ind, row, ..Default::default() };
@@ -322,26 +266,14 @@ pub fn read_table(sheet: &Sheet, table: TableHeader, config: &Config, issues: &m
                     reported.values[b] = Some(Micros(micros));
                     if coerced {
                         let v = text::format_micros(micros);
-                        issues.push(issue(
-                            "I001",
-                            Severity::Info,
-                            at,
-                            Some(&code),
-                            shown.clone(),
-                            format!("Giá trị \"{shown}\" được đọc là {v}."),
-                            format!("The value \"{shown}\" was read as {v}."),
-                        ));
+                        let i = issue::coerced(&shown, &v);
+                        issues.push(i.in_sheet(&sheet.name).at(at).for_indicator(&code).with_value(shown));
                     }
                 }
-                ReadValue::Invalid { code: c, why_vi, why_en } => issues.push(issue(
-                    c,
-                    Severity::Error,
-                    at,
-                    Some(&code),
-                    shown.clone(),
-                    format!("Ô {at} (chỉ tiêu {code}): \"{shown}\" {why_vi}. Hãy nhập một số."),
-                    format!("Cell {at} ({code}): \"{shown}\": {why_en}."),
-                )),
+                ReadValue::Invalid(why) => {
+                    let i = issue::bad_value(why, at, &code, &shown);
+                    issues.push(i.in_sheet(&sheet.name).at(at).for_indicator(&code).with_value(shown));
+                }
             }
         }
         rows.push(reported);
@@ -408,31 +340,14 @@ pub fn read_activities(
             }
             continue;
         }
-        let mut push = |code: &str, sev, col: Option<u16>, vi: String, en: String| {
-            let cell = get(col);
-            issues.push(Issue {
-                code: code.into(),
-                severity: sev,
-                sheet: sheet.name.clone(),
-                cell: col.map(|c| CellRef::new(row, c)),
-                indicator: None,
-                value: cell.map(Cell::shown).unwrap_or_default(),
-                message_vi: vi,
-                message_en: en,
-            });
+        // An issue about the cell of column `col` in this row.
+        let mut push = |i: Issue, col: Option<u16>| {
+            let value = get(col).map(Cell::shown).unwrap_or_default();
+            issues.push(i.in_sheet(&sheet.name).at(col.map(|c| CellRef::new(row, c))).with_value(value));
         };
         let date = get(cols.date).and_then(|c| read_date(c, is_1904));
         if date.is_none() {
-            push(
-                "E040",
-                Severity::Error,
-                cols.date,
-                format!(
-                    "Dòng {}: không đọc được ngày tổ chức hoạt động; hãy ghi theo dạng ngày/tháng/năm (dd/mm/yyyy).",
-                    row + 1
-                ),
-                format!("Row {}: cannot read the activity date; write it as dd/mm/yyyy.", row + 1),
-            );
+            push(issue::activity_date_unreadable(row + 1), cols.date);
         }
         let kind_text = get(cols.kind).map(|c| text::tidy(&c.shown())).unwrap_or_default();
         let kind = config.activity_types.iter().position(|t| t.code.eq_ignore_ascii_case(&kind_text)).or_else(|| {
@@ -440,17 +355,7 @@ pub fn read_activities(
             config.activity_types.iter().position(|t| text::fold(&t.name) == key)
         });
         if kind.is_none() {
-            push(
-                "E042",
-                Severity::Error,
-                cols.kind,
-                format!(
-                    "Dòng {}: loại hoạt động \"{kind_text}\" không có trong danh mục (HD01…HD{:02}).",
-                    row + 1,
-                    config.activity_types.len()
-                ),
-                format!("Row {}: unknown activity type \"{kind_text}\".", row + 1),
-            );
+            push(issue::activity_unknown_type(row + 1, &kind_text, config.activity_types.len()), cols.kind);
         }
         let channel = get(cols.channel).and_then(Cell::text).and_then(|t| {
             // The form's own labels first; anything else after folding.
@@ -467,23 +372,11 @@ pub fn read_activities(
                 ReadValue::Blank => None,
                 ReadValue::Value { micros, .. } if micros >= 0 => Some(Micros(micros)),
                 ReadValue::Value { .. } => {
-                    push(
-                        "E043",
-                        Severity::Error,
-                        col,
-                        format!("Dòng {}: {what_vi} là số âm.", row + 1),
-                        format!("Row {}: {what_en} is negative.", row + 1),
-                    );
+                    push(issue::activity_negative(row + 1, (what_vi, what_en)), col);
                     None
                 }
-                ReadValue::Invalid { code, why_vi, why_en } => {
-                    push(
-                        code,
-                        Severity::Error,
-                        col,
-                        format!("Dòng {}: {what_vi} {why_vi}.", row + 1),
-                        format!("Row {}: {what_en}: {why_en}.", row + 1),
-                    );
+                ReadValue::Invalid(why) => {
+                    push(issue::bad_activity_number(why, row + 1, (what_vi, what_en)), col);
                     None
                 }
             }
@@ -494,13 +387,7 @@ pub fn read_activities(
         if let (Some(p), Some(f)) = (participants, female)
             && f > p
         {
-            push(
-                "E041",
-                Severity::Error,
-                cols.female,
-                format!("Dòng {}: số nữ ({f}) lớn hơn số người tham gia ({p}).", row + 1),
-                format!("Row {}: female participants ({f}) exceed participants ({p}).", row + 1),
-            );
+            push(issue::activity_female_over(row + 1, f, p), cols.female);
         }
         out.push(Activity { row, date, kind, channel, participants, female, cost });
     }

@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::config::{Config, Period};
-use crate::model::{CellRef, Issue, OwnKind, Severity, Submission, UnitCode};
+use crate::model::issue;
+use crate::model::{CellRef, Issue, OwnKind, Submission, UnitCode};
 use crate::text;
 use workbook::{OpenError, Workbook};
 
@@ -152,16 +153,8 @@ pub fn read(found: &Found, ctx: &ReadContext<'_>) -> Submission {
     if let Some(why) = &found.ignored {
         match why {
             Skip::NotRegular => {}
-            Skip::LinkOutside => sub.issues.push(info_issue(
-                "I004",
-                "Liên kết trỏ tới tệp nằm ngoài thư mục báo cáo; tệp không được đọc.".into(),
-                "A link to a file outside the inputs folder; not followed.".into(),
-            )),
-            Skip::Unlistable(reason) => sub.issues.push(info_issue(
-                "I003",
-                format!("Không liệt kê được thư mục này ({reason}); các tệp trong đó chưa được đọc. Hãy kiểm tra quyền truy cập."),
-                format!("This folder cannot be listed ({reason}); the files in it were not read."),
-            )),
+            Skip::LinkOutside => sub.issues.push(issue::link_outside()),
+            Skip::Unlistable(reason) => sub.issues.push(issue::unlistable_folder(reason)),
             _ => {
                 if let Ok((sha, _, _)) = read_bounded(&found.abs, 0) {
                     sub.sha256 = sha;
@@ -182,16 +175,12 @@ pub fn read(found: &Found, ctx: &ReadContext<'_>) -> Submission {
                 vi: format!("tệp {} byte, lớn hơn mức {} byte", group_digits(size), group_digits(max)),
                 en: format!("{size} bytes > {max} bytes"),
             };
-            sub.issues.push(file_issue(e.code(), e.message_vi(), e.message_en()));
+            sub.issues.push(e.issue());
             identify_by_file_name(&mut sub, found, ctx);
             return sub;
         }
         Err(e) => {
-            sub.issues.push(file_issue(
-                "E001",
-                "Không đọc được tệp (lỗi hệ thống tệp); hãy kiểm tra quyền đọc.".into(),
-                format!("Cannot read the file: {e}."),
-            ));
+            sub.issues.push(issue::unreadable_file(e));
             identify_by_file_name(&mut sub, found, ctx);
             return sub;
         }
@@ -207,18 +196,7 @@ pub fn read(found: &Found, ctx: &ReadContext<'_>) -> Submission {
                 found.rel,
                 kind.as_str()
             );
-            let what = match kind {
-                OwnKind::Report => ("báo cáo tổng hợp", "consolidated report"),
-                OwnKind::Feedback => ("phản hồi gửi đơn vị", "feedback workbook"),
-            };
-            sub.issues = vec![info_issue(
-                "I005",
-                format!(
-                    "Tệp là {} do chương trình tổng hợp tạo ra, không phải báo cáo của đơn vị; không được đọc.",
-                    what.0
-                ),
-                format!("A {} written by this program, not a unit's report; not read.", what.1),
-            )];
+            sub.issues = vec![issue::own_workbook(kind)];
             sub.sheet.clear();
             sub.rows.clear();
             sub.activities.clear();
@@ -229,16 +207,11 @@ pub fn read(found: &Found, ctx: &ReadContext<'_>) -> Submission {
         Ok(Ok(())) if !sub.sheet.is_empty() => identify(&mut sub, found, ctx),
         Ok(Ok(())) => identify_by_file_name(&mut sub, found, ctx),
         Ok(Err(e)) => {
-            sub.issues.push(file_issue(e.code(), e.message_vi(), e.message_en()));
+            sub.issues.push(e.issue());
             identify_by_file_name(&mut sub, found, ctx);
         }
         Err(_) => {
-            sub.issues.push(file_issue(
-                "E004",
-                "Tệp có cấu trúc bất thường làm trình đọc dừng lại. Hãy mở bằng Excel, lưu lại dưới dạng .xlsx và gửi lại."
-                    .into(),
-                "The file's structure crashed the reader; re-save it as .xlsx.".into(),
-            ));
+            sub.issues.push(issue::reader_crashed());
             identify_by_file_name(&mut sub, found, ctx);
         }
     }
@@ -293,23 +266,6 @@ fn read_bounded(path: &Path, max: u64) -> std::io::Result<(String, u64, Option<V
     Ok((crate::config::hex(&hasher.finalize()), total, bytes))
 }
 
-fn file_issue(code: &str, vi: String, en: String) -> Issue {
-    Issue { severity: Severity::Error, ..info_issue(code, vi, en) }
-}
-
-fn info_issue(code: &str, vi: String, en: String) -> Issue {
-    Issue {
-        code: code.into(),
-        severity: Severity::Info,
-        sheet: String::new(),
-        cell: None,
-        indicator: None,
-        value: String::new(),
-        message_vi: vi,
-        message_en: en,
-    }
-}
-
 fn sheet_key(name: &str) -> String {
     text::fold(name).replace(' ', "")
 }
@@ -333,11 +289,7 @@ fn read_form(bytes: Vec<u8>, sub: &mut Submission, ctx: &ReadContext<'_>) -> Res
         }
     }
     let Some((sheet, table)) = found else {
-        sub.issues.push(file_issue(
-            "E010",
-            "Không tìm thấy bảng chỉ tiêu (dòng tiêu đề \"Mã chỉ tiêu | Tên chỉ tiêu | Tổng số\") trong tệp. Hãy dùng đúng biểu mẫu báo cáo.".into(),
-            "No indicator table (header row \"Mã chỉ tiêu | Tên chỉ tiêu | Tổng số\") was found.".into(),
-        ));
+        sub.issues.push(issue::no_indicator_table());
         return Ok(());
     };
     sub.sheet = sheet.name.clone();
@@ -379,41 +331,19 @@ fn identify(sub: &mut Submission, found: &Found, ctx: &ReadContext<'_>) {
     }
     let config = ctx.config;
     let sheet = sub.sheet.clone();
-    let issue = |code: &str, severity, cell: Option<CellRef>, value: &str, vi: String, en: String| Issue {
-        code: code.into(),
-        severity,
-        sheet: sheet.clone(),
-        cell,
-        indicator: None,
-        value: value.to_string(),
-        message_vi: vi,
-        message_en: en,
-    };
+    let locate = |i: Issue, cell: Option<CellRef>, value: &str| i.in_sheet(&sheet).at(cell).with_value(value);
     let from_name = code_from_file_name(&found.rel, config);
     let file_name = found.rel.rsplit('/').next().unwrap_or(&found.rel).to_string();
     match sub.header.unit_code.clone() {
         Some(typed) => match match_unit_code(&typed, config) {
             Some(code) => {
                 if let Some(other) = from_name.as_ref().filter(|c| **c != code) {
-                    sub.issues.push(issue(
-                        "W002",
-                        Severity::Warning,
-                        sub.header.unit_code_cell,
-                        &typed,
-                        format!("Mã đơn vị trong tệp là {code} nhưng tên tệp \"{file_name}\" mang mã {other}. Số liệu được tính cho đơn vị {code}."),
-                        format!("The form says unit {code} but the file name \"{file_name}\" says {other}; counted for {code}."),
-                    ));
+                    let i = issue::file_name_other_unit(&code, &file_name, other);
+                    sub.issues.push(locate(i, sub.header.unit_code_cell, &typed));
                 }
                 sub.unit = Some(code);
             }
-            None => sub.issues.push(issue(
-                "E012",
-                Severity::Error,
-                sub.header.unit_code_cell,
-                &typed,
-                format!("Mã đơn vị \"{typed}\" không có trong danh mục đơn vị. Hãy ghi đúng mã đơn vị được cấp."),
-                format!("Unit code \"{typed}\" is not in the unit list."),
-            )),
+            None => sub.issues.push(locate(issue::unknown_unit(&typed), sub.header.unit_code_cell, &typed)),
         },
         None => {
             let by_name = sub.header.unit_name.as_ref().and_then(|n| {
@@ -422,62 +352,31 @@ fn identify(sub: &mut Submission, found: &Found, ctx: &ReadContext<'_>) {
             });
             match (from_name, by_name) {
                 (Some(code), _) => {
-                    sub.issues.push(issue(
-                        "W001",
-                        Severity::Warning,
-                        None,
-                        "",
-                        format!("Biểu mẫu thiếu Mã đơn vị; đơn vị {code} được xác định theo tên tệp \"{file_name}\". Hãy điền Mã đơn vị."),
-                        format!("The form lacks the unit code; unit {code} was taken from the file name."),
-                    ));
+                    sub.issues.push(locate(issue::unit_from_file_name(&code, &file_name), None, ""));
                     sub.unit = Some(code);
                 }
                 (None, Some(code)) => {
-                    sub.issues.push(issue(
-                        "W001",
-                        Severity::Warning,
-                        None,
-                        sub.header.unit_name.as_deref().unwrap_or(""),
-                        format!("Biểu mẫu thiếu Mã đơn vị; đơn vị {code} được xác định theo Tên đơn vị. Hãy điền Mã đơn vị."),
-                        format!("The form lacks the unit code; unit {code} was taken from the unit name."),
-                    ));
+                    let name = sub.header.unit_name.as_deref().unwrap_or("");
+                    sub.issues.push(locate(issue::unit_from_unit_name(&code), None, name));
                     sub.unit = Some(code);
                 }
-                (None, None) => sub.issues.push(issue(
-                    "E011",
-                    Severity::Error,
-                    None,
-                    "",
-                    "Biểu mẫu thiếu Mã đơn vị và không xác định được đơn vị từ tên tệp hay tên đơn vị. Hãy điền Mã đơn vị.".into(),
-                    "The unit code is missing and cannot be inferred from the file name or unit name.".into(),
-                )),
+                (None, None) => sub.issues.push(locate(issue::unit_unknowable(), None, "")),
             }
         }
     }
     match sub.header.period.clone() {
         None => {
-            sub.issues.push(issue(
-                "W003",
-                Severity::Warning,
-                None,
-                "",
-                format!("Biểu mẫu chưa ghi Kỳ báo cáo; được tính vào kỳ {}.", ctx.period.code),
-                format!("The report period is blank; counted for {}.", ctx.period.code),
-            ));
+            sub.issues.push(locate(issue::period_blank(&ctx.period.code), None, ""));
             sub.period = Some(ctx.period.code.clone());
         }
         Some(typed) => {
             let key = text::fold(&typed);
             match config.periods.iter().find(|p| text::fold(&p.code) == key || text::fold(&p.name) == key) {
                 Some(p) => sub.period = Some(p.code.clone()),
-                None => sub.issues.push(issue(
-                    "E013",
-                    Severity::Error,
-                    sub.header.period_cell,
-                    &typed,
-                    format!("Kỳ báo cáo \"{typed}\" không có trong danh mục. Kỳ hiện tại là {}.", ctx.period.code),
-                    format!("Unknown report period \"{typed}\"; the current one is {}.", ctx.period.code),
-                )),
+                None => {
+                    let i = issue::unknown_period(&typed, &ctx.period.code);
+                    sub.issues.push(locate(i, sub.header.period_cell, &typed));
+                }
             }
         }
     }

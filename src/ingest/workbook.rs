@@ -14,7 +14,8 @@ use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 use chrono::NaiveDate;
 
 use crate::config::Limits;
-use crate::model::OwnKind;
+use crate::model::issue;
+use crate::model::{Issue, OwnKind};
 use crate::text;
 
 use super::xlsx::{DirectXlsx, Stop};
@@ -107,45 +108,18 @@ pub enum OpenError {
 }
 
 impl OpenError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            OpenError::Empty | OpenError::NotASpreadsheet(_) | OpenError::Corrupt(_) => "E001",
-            OpenError::Encrypted => "E002",
-            OpenError::TooLarge { .. } => "E003",
-        }
-    }
-
     fn too_large(vi: String, en: String) -> OpenError {
         OpenError::TooLarge { vi, en }
     }
 
-    pub fn message_vi(&self) -> String {
-        let vi_part = |why: &str| why.split_once(" / ").map(|(vi, _)| vi.to_string());
+    /// The issue that rejects the file, from the catalogue.
+    pub fn issue(&self) -> Issue {
         match self {
-            OpenError::Empty => "Tệp rỗng (0 byte). Hãy gửi lại tệp báo cáo.".into(),
-            OpenError::NotASpreadsheet(why) => format!(
-                "Tệp không phải bảng tính Excel/LibreOffice ({}). Hãy lưu lại bằng Excel dưới dạng .xlsx và gửi lại.",
-                vi_part(why).unwrap_or_else(|| why.clone())
-            ),
-            OpenError::Encrypted => "Tệp bị mã hóa (đặt mật khẩu). Hãy gỡ mật khẩu rồi gửi lại.".into(),
-            OpenError::TooLarge { vi, .. } => {
-                format!("Tệp vượt giới hạn cho phép ({vi}). Hãy chỉ gửi biểu mẫu báo cáo.")
-            }
-            OpenError::Corrupt(why) => match vi_part(why) {
-                Some(vi) => format!("Tệp bị hỏng, không đọc được ({vi}). Hãy mở lại bằng Excel, lưu và gửi lại."),
-                None => "Tệp bị hỏng, không đọc được. Hãy mở lại bằng Excel, lưu và gửi lại.".into(),
-            },
-        }
-    }
-
-    pub fn message_en(&self) -> String {
-        let en_part = |why: &str| why.split_once(" / ").map_or_else(|| why.to_string(), |(_, en)| en.to_string());
-        match self {
-            OpenError::Empty => "The file is empty (0 bytes).".into(),
-            OpenError::NotASpreadsheet(why) => format!("The file is not a spreadsheet ({}).", en_part(why)),
-            OpenError::Encrypted => "The file is encrypted (password-protected).".into(),
-            OpenError::TooLarge { en, .. } => format!("The file exceeds a limit ({en})."),
-            OpenError::Corrupt(why) => format!("The file is corrupt ({}).", en_part(why)),
+            OpenError::Empty => issue::empty_file(),
+            OpenError::NotASpreadsheet(why) => issue::not_a_spreadsheet(why),
+            OpenError::Encrypted => issue::encrypted_file(),
+            OpenError::TooLarge { vi, en } => issue::over_limit(vi, en),
+            OpenError::Corrupt(why) => issue::corrupt_file(why),
         }
     }
 }

@@ -1286,17 +1286,15 @@ pub(crate) mod testing {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
     }
 
-    pub fn issue(code: &str, severity: Severity, cell: (u32, u16), value: &str) -> Issue {
-        Issue {
-            code: code.into(),
-            severity,
-            sheet: "BaoCao".into(),
-            cell: Some(CellRef::new(cell.0, cell.1)),
-            indicator: Some("CT06".into()),
-            value: value.into(),
-            message_vi: format!("Lỗi {code} tại ô"),
-            message_en: format!("Issue {code} in cell"),
-        }
+    /// An issue of a rule (rules.toml), on sheet BaoCao about CT06.
+    pub fn rule_issue(code: &str, severity: Severity, cell: (u32, u16), value: &str) -> Issue {
+        let i = Issue::from_rule(code, severity, format!("Lỗi {code} tại ô"), format!("Issue {code} in cell"));
+        located(i, cell, value)
+    }
+
+    /// `i` on sheet BaoCao about CT06.
+    pub fn located(i: Issue, cell: (u32, u16), value: &str) -> Issue {
+        i.in_sheet("BaoCao").at(CellRef::new(cell.0, cell.1)).for_indicator("CT06").with_value(value)
     }
 
     fn sub(
@@ -1339,8 +1337,8 @@ pub(crate) mod testing {
                 date(18, 12, 2023),
                 &[("CT01", [Some(3), None, None]), ("CT06", [Some(100), Some(40), Some(60)])],
                 vec![
-                    issue("W103", Severity::Warning, (13, 4), "100"),
-                    issue("I001", Severity::Info, (14, 4), "12 buổi"),
+                    rule_issue("W103", Severity::Warning, (13, 4), "100"),
+                    located(crate::model::issue::coerced("12 buổi", "12"), (14, 4), "12 buổi"),
                 ],
             );
             s.activities = vec![
@@ -1372,7 +1370,7 @@ pub(crate) mod testing {
             "quan/001_cu.xlsx",
             date(10, 12, 2023),
             &[("CT01", [Some(1), None, None])],
-            vec![issue("W105", Severity::Warning, (9, 4), "1")],
+            vec![rule_issue("W105", Severity::Warning, (9, 4), "1")],
         );
         let b = sub(
             config,
@@ -1390,7 +1388,7 @@ pub(crate) mod testing {
             "quan/003.xlsx",
             date(19, 12, 2023),
             &[("CT01", [Some(7), None, None])],
-            vec![issue("E101", Severity::Error, (19, 4), "=1+1")],
+            vec![rule_issue("E101", Severity::Error, (19, 4), "=1+1")],
         );
         let files = vec![
             FileRecord { sub: a, fate: Fate::AcceptedWithWarnings },

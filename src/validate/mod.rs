@@ -7,7 +7,8 @@
 use std::collections::BTreeMap;
 
 use crate::config::{Config, Period, UnitType, ValueType, WhenBlank};
-use crate::model::{Breakdown, Issue, Micros, Severity, Submission};
+use crate::model::issue;
+use crate::model::{Breakdown, CellRef, Issue, Micros, Submission};
 
 /// Adds the per-submission issues: values, required indicators, rules, activity dates.
 pub fn validate(sub: &mut Submission, config: &Config, period: &Period) {
@@ -18,15 +19,9 @@ pub fn validate(sub: &mut Submission, config: &Config, period: &Period) {
     let unit_type = unit.unit_type;
     let mut issues = Vec::new();
     let sheet = sub.sheet.clone();
-    let issue = |code: &str, severity, cell, indicator: &str, value: String, vi: String, en: String| Issue {
-        code: code.into(),
-        severity,
-        sheet: sheet.clone(),
-        cell,
-        indicator: Some(indicator.to_string()),
-        value,
-        message_vi: vi,
-        message_en: en,
+    // Places an issue on the form's sheet, about an indicator.
+    let locate = |i: Issue, cell: Option<CellRef>, indicator: &str, value: String| {
+        i.in_sheet(&sheet).at(cell).for_indicator(indicator).with_value(value)
     };
     for row in &sub.rows {
         let ind = &config.indicators[row.indicator];
@@ -34,56 +29,22 @@ pub fn validate(sub: &mut Submission, config: &Config, period: &Period) {
             let Some(v) = row.values[b.index()] else { continue };
             let at = row.cells[b.index()];
             if v.0 < 0 {
-                issues.push(issue(
-                    "E021",
-                    Severity::Error,
-                    Some(at),
-                    &ind.code,
-                    v.to_string(),
-                    format!("Ô {at} (chỉ tiêu {}): giá trị {v} là số âm. Số liệu không được âm.", ind.code),
-                    format!("Cell {at} ({}): {v} is negative.", ind.code),
-                ));
+                issues.push(locate(issue::negative_value(at, &ind.code, v), Some(at), &ind.code, v.to_string()));
             } else if ind.value_type == ValueType::Count && !v.is_whole() {
-                issues.push(issue(
-                    "E022",
-                    Severity::Error,
-                    Some(at),
-                    &ind.code,
-                    v.to_string(),
-                    format!(
-                        "Ô {at} (chỉ tiêu {}): {v} không phải số nguyên; chỉ tiêu đếm theo \"{}\" phải là số nguyên. Lưu ý dấu phẩy là dấu thập phân.",
-                        ind.code, ind.measure_unit
-                    ),
-                    format!("Cell {at} ({}): {v} is not a whole number; this indicator counts {}.", ind.code, ind.measure_unit),
-                ));
+                let i = issue::not_whole(at, &ind.code, v, &ind.measure_unit);
+                issues.push(locate(i, Some(at), &ind.code, v.to_string()));
             }
         }
         let [total, male, female] = row.values;
         if ind.by_sex && total.is_none() && (male.is_some() || female.is_some()) {
             let at = row.cells[0];
-            issues.push(issue(
-                "W011",
-                Severity::Warning,
-                Some(at),
-                &ind.code,
-                String::new(),
-                format!("Ô {at} (chỉ tiêu {}): Tổng số để trống trong khi có số Nam/Nữ. Tổng số không được tự tính; hãy điền Tổng số.", ind.code),
-                format!("Cell {at} ({}): the total is blank while male/female are filled; it is not derived.", ind.code),
-            ));
+            issues.push(locate(issue::total_blank(at, &ind.code), Some(at), &ind.code, String::new()));
         }
         if !ind.by_sex {
             for b in [Breakdown::Male, Breakdown::Female] {
                 if let Some(v) = row.values[b.index()] {
                     let at = row.cells[b.index()];
-                    issues.push(issue(
-                        "W012",
-                        Severity::Warning,
-                        Some(at),
-                        &ind.code,
-                        v.to_string(),
-                        format!("Ô {at}: chỉ tiêu {} không chia theo giới tính; số Nam/Nữ không được tính.", ind.code),
-                        format!("Cell {at}: {} is not broken down by sex; male/female are ignored.", ind.code),
-                    ));
+                    issues.push(locate(issue::not_by_sex(at, &ind.code), Some(at), &ind.code, v.to_string()));
                 }
             }
         }
@@ -95,19 +56,7 @@ pub fn validate(sub: &mut Submission, config: &Config, period: &Period) {
         let row = sub.rows.iter().find(|r| r.indicator == i);
         if row.and_then(|r| r.values[0]).is_none() {
             let cell = row.map(|r| r.cells[0]);
-            let place = cell.map_or_else(|| "không có dòng này".to_string(), |c| format!("ô {c}"));
-            issues.push(issue(
-                "E030",
-                Severity::Error,
-                cell,
-                &ind.code,
-                String::new(),
-                format!(
-                    "Chỉ tiêu bắt buộc {} \"{}\" chưa có số liệu ({place}). Nếu không có, hãy ghi 0.",
-                    ind.code, ind.name
-                ),
-                format!("Required indicator {} \"{}\" is not reported.", ind.code, ind.name_en),
-            ));
+            issues.push(locate(issue::required_blank(ind.named(), cell), cell, &ind.code, String::new()));
         }
     }
     for rule in &config.rules {
@@ -139,15 +88,13 @@ pub fn validate(sub: &mut Submission, config: &Config, period: &Period) {
             let found_en =
                 format!("{}: {}; {}: {}", name(&inst.left, false), Micros(l), name(&inst.right, false), Micros(r));
             let hint = if rule.hint.is_empty() { String::new() } else { format!(" {}", rule.hint) };
-            issues.push(issue(
+            let i = Issue::from_rule(
                 &rule.code,
                 rule.severity,
-                cell,
-                &ind.code,
-                shown,
                 format!("{} Số đã ghi: {found_vi}.{hint}", rule.message),
                 format!("{} Found {found_en}.", rule.message_en),
-            ));
+            );
+            issues.push(locate(i, cell, &ind.code, shown));
         }
     }
     if let Some(act_sheet) = sub.activity_sheet.clone() {
@@ -156,22 +103,8 @@ pub fn validate(sub: &mut Submission, config: &Config, period: &Period) {
             if date < period.activity_start || date > period.end {
                 let d = date.format("%d/%m/%Y");
                 let (from, to) = (period.activity_start.format("%d/%m/%Y"), period.end.format("%d/%m/%Y"));
-                issues.push(Issue {
-                    code: "W020".into(),
-                    severity: Severity::Warning,
-                    sheet: act_sheet.clone(),
-                    cell: None,
-                    indicator: None,
-                    value: d.to_string(),
-                    message_vi: format!(
-                        "Dòng {}: hoạt động ngày {d} nằm ngoài thời gian tính ({from}–{to}); không được tính.",
-                        a.row + 1
-                    ),
-                    message_en: format!(
-                        "Row {}: activity on {d} is outside the window {from}–{to}; not counted.",
-                        a.row + 1
-                    ),
-                });
+                let i = issue::activity_outside(a.row + 1, &d, from, to);
+                issues.push(i.in_sheet(&act_sheet).with_value(d.to_string()));
             }
         }
     }
@@ -215,22 +148,9 @@ fn activity_cross_checks(sub: &Submission, config: &Config, period: &Period) -> 
         let logged = Micros(logged);
         let shown = reported.map_or_else(|| "(trống)".to_string(), |r| r.to_string());
         let cell = sub.rows.iter().find(|r| r.indicator == i).map(|r| r.cells[0]);
-        out.push(Issue {
-            code: "W021".into(),
-            severity: Severity::Warning,
-            sheet: if cell.is_some() { sub.sheet.clone() } else { sheet.clone() },
-            cell,
-            indicator: Some(ind.code.clone()),
-            value: shown.clone(),
-            message_vi: format!(
-                "Sheet {sheet} ghi {what_vi} là {logged}, nhiều hơn chỉ tiêu {} \"{}\" ({shown}). Hãy kiểm tra lại chỉ tiêu hoặc danh sách hoạt động.",
-                ind.code, ind.name
-            ),
-            message_en: format!(
-                "The {sheet} sheet lists {what_en} of {logged}, more than {} \"{}\" reports ({shown}).",
-                ind.code, ind.name_en
-            ),
-        });
+        let i = issue::log_exceeds_table(&sheet, (what_vi, what_en), logged, ind.named(), &shown);
+        let on = if cell.is_some() { &sub.sheet } else { &sheet };
+        out.push(i.in_sheet(on).at(cell).for_indicator(&ind.code).with_value(shown));
     }
     out
 }
@@ -271,26 +191,11 @@ pub fn outliers(config: &Config, subs: &[&Submission]) -> Vec<(usize, Issue)> {
                 let indicator = &config.indicators[ind];
                 let median = Micros(median2 / 2);
                 let value = Micros(v);
+                let part = (breakdown_vi(b), b.as_str());
+                let i = issue::outlier(&indicator.code, part, value, n, median);
                 out.push((
                     si,
-                    Issue {
-                        code: "W010".into(),
-                        severity: Severity::Warning,
-                        sheet: s.sheet.clone(),
-                        cell,
-                        indicator: Some(indicator.code.clone()),
-                        value: value.to_string(),
-                        message_vi: format!(
-                            "Chỉ tiêu {} ({}): {value} lớn hơn 10 lần trung vị của {n} đơn vị cùng loại ({median}). Hãy kiểm tra lại, có thể thừa chữ số 0.",
-                            indicator.code,
-                            breakdown_vi(b)
-                        ),
-                        message_en: format!(
-                            "{} ({}): {value} is over 10 times the median of {n} peer units ({median}); check for an extra zero.",
-                            indicator.code,
-                            b.as_str()
-                        ),
-                    },
+                    i.in_sheet(&s.sheet).at(cell).for_indicator(&indicator.code).with_value(value.to_string()),
                 ));
             }
         }
