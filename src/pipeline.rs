@@ -183,12 +183,13 @@ pub fn consolidate(
         accepted_idx.iter().filter_map(|&i| Some((subs[i].unit.clone()?, i))).collect();
     // The values move from the forms to the tables: a run holds every form at once, and
     // never both copies.
-    let count = accepted.values().map(|&i| aggregate::reported_values(config, &subs[i]).count()).sum();
-    let mut values = Vec::with_capacity(count);
+    let count = accepted.values().map(|&i| aggregate::ValuesBuilder::count(config, &subs[i])).sum();
+    let mut values = aggregate::ValuesBuilder::with_capacity(count);
     for &i in accepted.values() {
-        values.extend(aggregate::reported_values(config, &subs[i]));
+        values.push(config, &subs[i]);
         subs[i].rows = Vec::new();
     }
+    let values = values.finish(&config.units)?;
     for sub in &mut subs {
         sub.rows = Vec::new();
     }
@@ -196,6 +197,10 @@ pub fn consolidate(
         let refs: Vec<&Submission> = accepted.values().map(|&i| &subs[i]).collect();
         aggregate::aggregate_values(config, &period, values, &refs)?
     };
+    // The weekly activity sums live on in the tables too.
+    for sub in &mut subs {
+        sub.activity_summary.by_week_type = Vec::new();
+    }
     tracing::info!("aggregated at {:.2?}{}", started.elapsed(), peak_memory());
     let units = config
         .units

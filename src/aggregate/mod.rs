@@ -12,17 +12,10 @@ use polars::prelude::*;
 
 use crate::config::{Config, Period, UnitType};
 pub use crate::model::ActivitySums;
-use crate::model::{ActivitySummary, Breakdown, Channel, Micros, Submission};
+pub use values::{ValueRow, Values, ValuesBuilder, group_names};
 
-/// One reported value of an accepted submission.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ValueRow {
-    /// Catalogue index of the unit.
-    pub unit: usize,
-    pub indicator: usize,
-    pub breakdown: Breakdown,
-    pub value: Micros,
-}
+mod values;
+use crate::model::{ActivitySummary, Breakdown, Channel, Micros, Submission};
 
 /// A sum over units, with how many units reported it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +41,7 @@ pub struct ActivityTables {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Tables {
     /// Sorted by unit code, then catalogue order, then total, male, female.
-    pub values: Vec<ValueRow>,
+    pub values: Values,
     /// Every indicator × its breakdowns, in catalogue order.
     pub totals: Vec<(usize, Breakdown, Total)>,
     pub by_type: BTreeMap<(UnitType, usize, Breakdown), Total>,
@@ -70,43 +63,22 @@ impl Tables {
 /// in 128-bit integers, so an overflow of the 64-bit values the outputs hold is found once,
 /// by [`sums`], in the engine's arithmetic.
 pub fn aggregate(config: &Config, period: &Period, accepted: &[&Submission]) -> PolarsResult<Tables> {
-    let values = accepted.iter().flat_map(|sub| reported_values(config, sub)).collect();
-    aggregate_values(config, period, values, accepted)
+    aggregate_values(config, period, Values::of(config, accepted)?, accepted)
 }
 
-/// The reported values of one accepted submission.
-pub fn reported_values<'a>(config: &'a Config, sub: &'a Submission) -> impl Iterator<Item = ValueRow> + 'a {
-    let unit = sub.unit.as_deref().and_then(|c| config.unit_position(c));
-    unit.into_iter().flat_map(move |unit| {
-        sub.rows.iter().flat_map(move |row| {
-            config.indicators[row.indicator].breakdowns().iter().filter_map(move |&b| {
-                row.values[b.index()].map(|v| ValueRow { unit, indicator: row.indicator, breakdown: b, value: v })
-            })
-        })
-    })
-}
-
-/// [`aggregate`] over values already taken from the submissions (see [`reported_values`]),
-/// so that a run need not hold both at once.
+/// [`aggregate`] over values already taken from the submissions (see [`ValuesBuilder`]), so
+/// that a run need not hold both at once.
 pub fn aggregate_values(
     config: &Config,
     period: &Period,
-    mut values: Vec<ValueRow>,
+    values: Values,
     accepted: &[&Submission],
 ) -> PolarsResult<Tables> {
-    // Unit, indicator and breakdown are unique per value: an unstable sort gives the one order.
-    values.sort_unstable_by(|a, b| {
-        (config.units[a.unit].code.as_bytes(), a.indicator, a.breakdown).cmp(&(
-            config.units[b.unit].code.as_bytes(),
-            b.indicator,
-            b.breakdown,
-        ))
-    });
-    let frame = values_frame(config, &values)?;
+    let frame = values.frame();
     let groups = group_names(config);
 
     let mut by_indicator = BTreeMap::new();
-    for (key, sum) in sums(&frame, &["indicator", "breakdown"], &["value"])? {
+    for (key, sum) in sums(frame, &["indicator", "breakdown"], &["value"])? {
         by_indicator.insert((key[0], key[1]), total(config, &sum, key[0])?);
     }
     let totals = config
@@ -120,75 +92,17 @@ pub fn aggregate_values(
         })
         .collect();
     let mut by_type = BTreeMap::new();
-    for (key, sum) in sums(&frame, &["unit_type", "indicator", "breakdown"], &["value"])? {
+    for (key, sum) in sums(frame, &["unit_type", "indicator", "breakdown"], &["value"])? {
         let t = total(config, &sum, key[1])?;
         by_type.insert((UnitType::ALL[key[0] as usize], key[1] as usize, Breakdown::ALL[key[2] as usize]), t);
     }
     let mut by_group = BTreeMap::new();
-    for (key, sum) in sums(&frame, &["group", "indicator", "breakdown"], &["value"])? {
+    for (key, sum) in sums(frame, &["group", "indicator", "breakdown"], &["value"])? {
         let t = total(config, &sum, key[1])?;
         by_group.insert((groups[key[0] as usize].clone(), key[1] as usize, Breakdown::ALL[key[2] as usize]), t);
     }
     let activities = activity_tables(config, period, accepted)?;
     Ok(Tables { values, totals, by_type, by_group, activities })
-}
-
-/// The distinct unit groups of the catalogue, sorted: the `group` column holds indices into it.
-fn group_names(config: &Config) -> Vec<String> {
-    let mut groups: Vec<String> = config.units.iter().map(|u| u.group.clone()).collect();
-    groups.sort();
-    groups.dedup();
-    groups
-}
-
-/// The accepted values as one typed polars frame, a row per reported value: `unit`,
-/// `unit_type`, `group`, `indicator` and `breakdown` as integer keys (catalogue index, index in
-/// [`UnitType::ALL`], in the sorted groups, in the catalogue, in [`Breakdown::ALL`]) and
-/// `value` in micro-units. [`values_table`] names the keys as `values.parquet` does, for a
-/// join with another period's file.
-pub fn values_frame(config: &Config, values: &[ValueRow]) -> PolarsResult<DataFrame> {
-    let groups = group_names(config);
-    let unit_type_index = |t: UnitType| UnitType::ALL.iter().position(|x| *x == t).unwrap_or(0) as u32;
-    let group_index = |g: &str| groups.binary_search_by(|x| x.as_str().cmp(g)).unwrap_or(0) as u32;
-    let unit: Vec<u32> = values.iter().map(|v| v.unit as u32).collect();
-    let unit_type: Vec<u32> = values.iter().map(|v| unit_type_index(config.units[v.unit].unit_type)).collect();
-    let group: Vec<u32> = values.iter().map(|v| group_index(&config.units[v.unit].group)).collect();
-    let indicator: Vec<u32> = values.iter().map(|v| v.indicator as u32).collect();
-    let breakdown: Vec<u32> = values.iter().map(|v| v.breakdown.index() as u32).collect();
-    let value: Vec<i64> = values.iter().map(|v| v.value.0).collect();
-    DataFrame::new(
-        values.len(),
-        vec![
-            Column::new("unit".into(), unit),
-            Column::new("unit_type".into(), unit_type),
-            Column::new("group".into(), group),
-            Column::new("indicator".into(), indicator),
-            Column::new("breakdown".into(), breakdown),
-            Column::new("value".into(), value),
-        ],
-    )
-}
-
-/// The values frame with its keys named as in `values.parquet` (`unit_code`, `unit_type`,
-/// `indicator`, `breakdown` as codes, `value` as DECIMAL(18,6)): another period's file read
-/// with polars joins it on those columns.
-pub fn values_table(config: &Config, frame: &DataFrame) -> PolarsResult<DataFrame> {
-    fn named<'a>(frame: &DataFrame, key: &str, column: &str, name: impl Fn(usize) -> &'a str) -> PolarsResult<Column> {
-        let keys = frame.column(key)?.u32()?;
-        let names = (0..keys.len()).map(|i| keys.get(i).map(|k| name(k as usize)));
-        Ok(StringChunked::from_iter_options(column.into(), names).into_column())
-    }
-    let value = frame.column("value")?.cast(&DataType::Int128)?;
-    DataFrame::new(
-        frame.height(),
-        vec![
-            named(frame, "unit", "unit_code", |u| config.units[u].code.as_str())?,
-            named(frame, "unit_type", "unit_type", |t| UnitType::ALL[t].as_str())?,
-            named(frame, "indicator", "indicator", |i| config.indicators[i].code.as_str())?,
-            named(frame, "breakdown", "breakdown", |b| Breakdown::ALL[b].as_str())?,
-            value.i128()?.clone().into_decimal(18, 6)?.into_column().with_name("value".into()),
-        ],
-    )
 }
 
 /// Per distinct key of the `by` columns (all UInt32), the 128-bit sums of the `columns` and
@@ -455,7 +369,7 @@ mod tests {
             Some(&Total { value: Some(Micros::from_units(60)), units_reporting: 1 })
         );
         // Values are sorted by unit code: 001 before S01.
-        assert_eq!(c.units[t.values[0].unit].code, "001");
+        assert_eq!(c.units[t.values.get(0).unit].code, "001");
         assert_eq!(t.values.len(), 7);
     }
 
@@ -528,8 +442,8 @@ mod tests {
         let now = aggregate(&c, p, &[&sub("001", &[(0, [Some(3), None, None])])]).unwrap();
         let before = aggregate(&c, p, &[&sub("001", &[(0, [Some(2), None, None])])]).unwrap();
         // As another period's values.parquet reads: the same columns and types.
-        let previous = values_table(&c, &values_frame(&c, &before.values).unwrap()).unwrap();
-        let current = values_table(&c, &values_frame(&c, &now.values).unwrap()).unwrap();
+        let previous = before.values.as_parquet_table(&c).unwrap();
+        let current = now.values.as_parquet_table(&c).unwrap();
         let keys = ["unit_code", "indicator", "breakdown"];
         let joined = current.join(&previous, keys, keys, JoinArgs::new(JoinType::Left), None).unwrap();
         assert_eq!(joined.height(), 1);

@@ -205,7 +205,7 @@ pub fn values<'a>(config: &'a Config, o: &'a Outcome) -> Table<'a> {
         ],
         values.len(),
         move |r, c| {
-            let v = &values[r];
+            let v = values.get(r);
             let unit = &config.units[v.unit];
             match c {
                 0 => Cow::Borrowed(o.period.code.as_str()),

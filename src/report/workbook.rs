@@ -250,7 +250,7 @@ impl Matrix {
                 rows.push((ui, Some(f)));
             }
         }
-        for v in &o.tables.values {
+        for v in o.tables.values.iter() {
             if shown.insert(v.unit) {
                 rows.push((v.unit, o.accepted.get(&config.units[v.unit].code).copied()));
             }
@@ -334,6 +334,17 @@ fn count_axis_step(max: u64) -> f64 {
 
 /// The consolidated workbook of a run.
 pub fn workbook_bytes(config: &Config, outcome: &Outcome, meta: &RunMeta) -> anyhow::Result<Vec<u8>> {
+    workbook_bytes_with(config, outcome, meta, LOW_MEMORY_ROWS)
+}
+
+/// [`workbook_bytes`], with sheets of more than `low_memory_rows` rows per unit or per file
+/// written in low-memory mode.
+fn workbook_bytes_with(
+    config: &Config,
+    outcome: &Outcome,
+    meta: &RunMeta,
+    low_memory_rows: usize,
+) -> anyhow::Result<Vec<u8>> {
     let st = Styles::new();
     let names = sheet_names(meta.lang);
     let mut wb = Workbook::new();
@@ -344,6 +355,10 @@ pub fn workbook_bytes(config: &Config, outcome: &Outcome, meta: &RunMeta) -> any
     );
 
     let matrix = Matrix::new(config, outcome);
+    // Sheets with a row per unit or per file are written in low-memory mode past
+    // LOW_MEMORY_ROWS rows, so that a national run does not hold them whole.
+    let low_units = outcome.units.len() > low_memory_rows;
+    let low_files = outcome.files.len() > low_memory_rows;
     let sheet = |i: usize, fill: &dyn Fn(&mut Worksheet) -> Result<(), XlsxError>| -> Result<Worksheet, XlsxError> {
         let mut ws = Worksheet::new();
         ws.set_name(names[i])?;
@@ -353,31 +368,44 @@ pub fn workbook_bytes(config: &Config, outcome: &Outcome, meta: &RunMeta) -> any
     // The unit × indicator matrix is the largest sheet by far. It is written row by row in
     // rust_xlsxwriter's low-memory mode (each row leaves memory once written; strings still
     // go to the shared table), on one core while the others are built on the other.
-    let (matrix_done, rest) = rayon::join(
+    let (low_done, rest) = rayon::join(
         || -> Result<(), XlsxError> {
             let ws = wb.add_worksheet_with_low_memory()?;
             ws.set_name(names[1])?;
-            matrix_sheet(ws, config, outcome, &matrix, meta, &st)
+            matrix_sheet(ws, config, outcome, &matrix, meta, &st)?;
+            if low_units {
+                let ws = wb.add_worksheet_with_low_memory()?;
+                ws.set_name(names[2])?;
+                submissions_sheet(ws, config, outcome, meta, &st, Fit::Measured)?;
+            }
+            if low_files {
+                let ws = wb.add_worksheet_with_low_memory()?;
+                ws.set_name(names[5])?;
+                info_sheet(ws, outcome, meta, &st)?;
+            }
+            Ok(())
         },
-        || -> Result<[Worksheet; 5], XlsxError> {
-            Ok([
+        || -> Result<Vec<Worksheet>, XlsxError> {
+            let mut sheets = vec![
                 sheet(0, &|ws| summary_sheet(ws, names, config, outcome, &matrix, meta, &st))?,
-                sheet(2, &|ws| submissions_sheet(ws, config, outcome, meta, &st))?,
                 sheet(3, &|ws| issues_sheet(ws, outcome, meta, &st))?,
                 sheet(4, &|ws| activities_sheet(ws, names[4], config, outcome, meta, &st))?,
-                sheet(5, &|ws| info_sheet(ws, outcome, meta, &st))?,
-            ])
+            ];
+            if !low_units {
+                sheets.push(sheet(2, &|ws| submissions_sheet(ws, config, outcome, meta, &st, Fit::Auto))?);
+            }
+            if !low_files {
+                sheets.push(sheet(5, &|ws| info_sheet(ws, outcome, meta, &st))?);
+            }
+            Ok(sheets)
         },
     );
-    matrix_done?;
-    let [summary, submissions, issues, activities, info] = rest?;
-    for ws in [summary, submissions, issues, activities, info] {
+    low_done?;
+    for ws in rest? {
         wb.push_worksheet(ws);
     }
-    // The matrix was added first; it is the second sheet.
-    let sheets = wb.worksheets_mut();
-    let matrix_ws = sheets.remove(0);
-    sheets.insert(1, matrix_ws);
+    // The low-memory sheets were added first: put every sheet in its place.
+    wb.worksheets_mut().sort_by_key(|ws| names.iter().position(|n| *n == ws.name()));
 
     let t = std::time::Instant::now();
     // Deflate level 3, not 6: at 10,000 units the file is ~12 % larger and written in
@@ -725,14 +753,12 @@ fn matrix_sheet(
         ws.set_column_width(c as ColNum, w)?;
     }
 
-    // Every (unit, indicator, breakdown) has its slot: 10,000 units × 100 columns are
-    // looked up without hashing.
-    let slot =
-        |unit: usize, indicator: usize, b: Breakdown| (unit * config.indicators.len() + indicator) * 3 + b as usize;
-    let mut values: Vec<Option<Micros>> = vec![None; config.units.len() * config.indicators.len() * 3];
-    for v in &o.tables.values {
-        values[slot(v.unit, v.indicator, v.breakdown)] = Some(v.value);
-    }
+    // A unit's values are one run of rows: each row of the sheet fills a slot per
+    // (indicator, breakdown) from its unit's run, without hashing and without a table of
+    // every unit × indicator.
+    let unit_rows = o.tables.values.unit_rows(config.units.len());
+    let slot = |indicator: usize, b: Breakdown| indicator * 3 + b as usize;
+    let mut values: Vec<Option<Micros>> = vec![None; config.indicators.len() * 3];
     let (blocks, grand_row) = mx.blocks();
     let mut grand: Vec<Option<i64>> = vec![None; columns.len()];
     for ((t, units), &(first_row, sub_row)) in mx.groups.iter().zip(&blocks) {
@@ -744,8 +770,14 @@ fn matrix_sheet(
             put_text(ws, row, 1, &unit.name, &st.text)?;
             ws.write_string_with_format(row, 2, t.label(lang), &st.text)?;
             ws.write_string_with_format(row, 3, status_label(o, file, lang), &st.text)?;
+            values.fill(None);
+            let (first, count) = unit_rows[ui];
+            for r in first..first + count {
+                let v = o.tables.values.get(r as usize);
+                values[slot(v.indicator, v.breakdown)] = Some(v.value);
+            }
             for (j, &(k, b, c)) in columns.iter().enumerate() {
-                let v = values[slot(ui, k, b)];
+                let v = values[slot(k, b)];
                 if let Some(v) = v {
                     sub[j] = Some(sub[j].unwrap_or(0) + v.0);
                 }
@@ -822,6 +854,7 @@ fn submissions_sheet(
     o: &Outcome,
     meta: &RunMeta,
     st: &Styles,
+    fit: Fit,
 ) -> Result<(), XlsxError> {
     let lang = meta.lang;
     let headers = [
@@ -863,11 +896,45 @@ fn submissions_sheet(
     ws.autofilter(0, 0, row - 1, headers.len() as ColNum - 1)?;
     ws.set_freeze_panes(1, 0)?;
     ws.set_repeat_rows(0, 0)?;
-    ws.set_autofit_max_width(360).set_autofit_max_row(20_000).autofit();
+    match fit {
+        Fit::Auto => {
+            ws.set_autofit_max_width(360).set_autofit_max_row(AUTOFIT_ROWS).autofit();
+        }
+        Fit::Measured => {
+            // Low-memory mode keeps one row at a time, so autofit cannot see the column:
+            // measure its text on the rows autofit would have read.
+            let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count() + 3).collect();
+            for u in o.units.iter().take(AUTOFIT_ROWS as usize) {
+                let unit = &config.units[u.unit];
+                let file = u.file.and_then(|f| o.files.get(f)).map_or("", |f| f.sub.path.as_str());
+                let texts =
+                    [unit.code.as_str(), &unit.name, unit.unit_type.label(lang), &unit.group, file, &unit.contact];
+                for (c, t) in [0, 1, 2, 3, 5, 10].into_iter().zip(texts) {
+                    widths[c] = widths[c].max(t.chars().count());
+                }
+            }
+            for (c, w) in widths.into_iter().enumerate() {
+                ws.set_column_width_pixels(c as ColNum, (w as u32 * 7 + 7).min(360))?;
+            }
+        }
+    }
     ws.set_column_width(6, 13)?;
     print_setup(ws);
     Ok(())
 }
+
+/// How a sheet's columns are sized: autofit over the cells in memory, or measured from the
+/// data for a sheet written in low-memory mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fit {
+    Auto,
+    Measured,
+}
+
+/// The rows autofit reads, and past which a sheet with a row per unit or per file is
+/// written in low-memory mode.
+const AUTOFIT_ROWS: RowNum = 20_000;
+const LOW_MEMORY_ROWS: usize = AUTOFIT_ROWS as usize;
 
 /// Sheet 4: every issue of every file, by file path then as stored.
 fn issues_sheet(ws: &mut Worksheet, o: &Outcome, meta: &RunMeta, st: &Styles) -> Result<(), XlsxError> {
@@ -1721,6 +1788,23 @@ mod tests {
         let o = outcome(&config);
         let m = meta(&config, Lang::Vi);
         assert_eq!(workbook_bytes(&config, &o, &m).unwrap(), workbook_bytes(&config, &o, &m).unwrap());
+    }
+
+    #[test]
+    fn sheets_written_in_low_memory_mode_hold_the_same_cells_in_the_same_order() {
+        let config = Config::embedded().unwrap();
+        let o = outcome(&config);
+        let m = meta(&config, Lang::Vi);
+        let standard = workbook_bytes_with(&config, &o, &m, usize::MAX).unwrap();
+        let low = workbook_bytes_with(&config, &o, &m, 0).unwrap();
+        let (_a, mut a) = open(&standard);
+        let (_b, mut b) = open(&low);
+        assert_eq!(a.sheet_names(), b.sheet_names());
+        for name in ["Tiến độ nộp", "Thông tin"] {
+            let (x, y) = (a.worksheet_range(name).unwrap(), b.worksheet_range(name).unwrap());
+            assert!(x.height() > 3, "{name} has rows");
+            assert_eq!(x, y, "{name}");
+        }
     }
 
     #[test]
