@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::builder::{EnumValueParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::model::Lang;
 
@@ -67,8 +68,25 @@ pub struct GlobalArgs {
     #[arg(long, short, global = true)]
     pub verbose: bool,
     /// Language of labels and messages in the outputs.
-    #[arg(long, global = true, value_enum, default_value_t = Lang::Vi)]
+    #[arg(long, global = true, default_value = "vi", value_parser = EnumValueParser::<LangArg>::new().map(Lang::from))]
     pub lang: Lang,
+}
+
+/// `--lang` as typed: the command line's own copy of [`Lang`], so that the domain does not
+/// depend on clap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    Vi,
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::Vi => Lang::Vi,
+            LangArg::En => Lang::En,
+        }
+    }
 }
 
 #[derive(Debug, Args, Clone, Default)]

@@ -30,9 +30,7 @@ fn main() -> Exit {
         .with_target(false)
         .without_time()
         .init();
-    // A reader crash is contained per file (and reported as E004); log it as one line
-    // rather than a backtrace in the operator's mail.
-    std::panic::set_hook(Box::new(|info| tracing::error!("contained a crash: {info}")));
+    set_panic_hook(cli.global.verbose);
     // Before any thread starts: SIGINT/SIGTERM end the run with one line and a clean outputs folder.
     tonghop::report::output::handle_stop_signals();
     match app::run(cli) {
@@ -42,4 +40,19 @@ fn main() -> Exit {
             f.exit
         }
     }
+}
+
+/// A reader crash is contained per file (and reported as E004): log it as one line rather
+/// than a backtrace in the operator's mail. With `-v` or `RUST_BACKTRACE` set (not `0`), the
+/// backtrace follows the line, for a crash that is a bug to report.
+fn set_panic_hook(verbose: bool) {
+    let backtrace = verbose || std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0");
+    std::panic::set_hook(Box::new(move |info| {
+        if backtrace {
+            let trace = std::backtrace::Backtrace::force_capture();
+            tracing::error!("contained a crash: {info}\n{trace}");
+        } else {
+            tracing::error!("contained a crash: {info}");
+        }
+    }));
 }

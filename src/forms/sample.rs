@@ -99,7 +99,7 @@ pub fn write_sample(config: &Config, period: &Period, opts: &SampleOptions, out:
     let config_dir = if plan.synthetic > 0 {
         let dir = out.join("config");
         std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let units_text = crate::config::units_csv(&plan.units);
+        let units_text = crate::config::units_csv(&plan.units).context("cannot write the units table")?;
         let write = |name: &str, text: &str| {
             let path = dir.join(name);
             crate::report::atomic::write_file(&path, text.as_bytes())

@@ -5,6 +5,7 @@
 //! a file that crashes the reader yields a rejection, never a crash of the batch.
 
 pub mod form;
+mod guard;
 pub mod workbook;
 pub mod xlsx;
 

@@ -40,11 +40,13 @@ pub struct RunLock {
     _file: File,
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum LockError {
     /// Another run holds the lock; its own description (pid, start time).
+    #[error("another run holds the lock ({0})")]
     Held(String),
-    Io(std::io::Error),
+    #[error("cannot take the lock")]
+    Io(#[source] std::io::Error),
 }
 
 /// The lock file's name in the outputs folder.
