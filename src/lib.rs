@@ -14,3 +14,4 @@ pub mod pipeline;
 pub mod report;
 pub mod text;
 pub mod validate;
+pub mod write;

@@ -315,7 +315,7 @@ impl Config {
     pub fn write_to(&self, dir: &Path) -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
         for (name, text, _) in &self.sources {
-            crate::report::atomic::write_file(&dir.join(name), text.as_bytes())?;
+            crate::write::write_file(&dir.join(name), text.as_bytes())?;
         }
         Ok(())
     }

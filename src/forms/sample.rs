@@ -91,7 +91,7 @@ pub fn write_sample(config: &Config, period: &Period, opts: &SampleOptions, out:
     plan.files.par_iter().try_for_each(|f| -> Result<()> {
         let bytes = form_bytes(config, period, &plan.units[f.unit], Some(&f.fill))?;
         let path = inputs_dir.join(&f.name);
-        crate::report::atomic::write_file(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))
+        crate::write::write_file(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))
     })?;
     for (unit, fault) in plan.units.iter().zip(&plan.faults).filter(|(_, f)| **f != Fault::None) {
         tracing::debug!(unit = %unit.code, ?fault, "sample fault");
@@ -102,8 +102,7 @@ pub fn write_sample(config: &Config, period: &Period, opts: &SampleOptions, out:
         let units_text = crate::config::units_csv(&plan.units).context("cannot write the units table")?;
         let write = |name: &str, text: &str| {
             let path = dir.join(name);
-            crate::report::atomic::write_file(&path, text.as_bytes())
-                .with_context(|| format!("cannot write {}", path.display()))
+            crate::write::write_file(&path, text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))
         };
         write("units.csv", &units_text)?;
         for (name, text, _) in config.sources.iter().filter(|(n, _, _)| n != "units.csv") {

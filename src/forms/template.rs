@@ -81,7 +81,7 @@ pub fn write_templates(config: &Config, period: &Period, dir: &Path, units: Opti
     for unit in chosen {
         let bytes = form_bytes(config, period, unit, None)?;
         let path = dir.join(file_name(unit, ""));
-        crate::report::atomic::write_file(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        crate::write::write_file(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
         written.push(path);
     }
     Ok(written)
@@ -93,7 +93,7 @@ pub fn form_bytes(config: &Config, period: &Period, unit: &Unit, fill: Option<&F
     let st = Styles::new();
     let mut wb = Workbook::new();
     let props = DocProperties::new()
-        .set_creation_datetime(&crate::report::document_time(period.start))
+        .set_creation_datetime(&crate::write::document_time(period.start))
         .set_title(format!("Biểu mẫu báo cáo {} - {}", period.code, unit.name))
         .set_author(if period.agency.is_empty() { "tonghop".to_string() } else { period.agency.clone() });
     wb.set_properties(&props);

@@ -79,7 +79,7 @@ pub fn feedback_bytes(
     let mut wb = Workbook::new();
     wb.set_properties(
         &DocProperties::new()
-            .set_creation_datetime(&super::document_time(meta.as_of))
+            .set_creation_datetime(&crate::write::document_time(meta.as_of))
             .set_custom_property(OwnKind::PROPERTY, OwnKind::Feedback.as_str()),
     );
     let mut ws = Worksheet::new();

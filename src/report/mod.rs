@@ -4,8 +4,8 @@
 //! Parquet writer. Every function here returns bytes or writes into a staging directory;
 //! [`output`] makes the set appear at once.
 
-pub mod atomic;
 pub mod feedback;
+pub mod run;
 pub mod workbook;
 
 use chrono::NaiveDate;
@@ -22,12 +22,6 @@ pub struct RunMeta {
     pub changes: changes::Changes,
 }
 
-/// The fixed document time of every workbook: the as-of date at midnight, never the clock.
-pub fn document_time(as_of: NaiveDate) -> rust_xlsxwriter::ExcelDateTime {
-    use chrono::Datelike;
-    rust_xlsxwriter::ExcelDateTime::from_ymd(as_of.year() as u16, as_of.month() as u8, as_of.day() as u8)
-        .unwrap_or_else(|_| rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1).expect("a valid constant date"))
-}
 pub mod changes;
 pub mod output;
 pub mod tables;

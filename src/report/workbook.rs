@@ -350,7 +350,7 @@ fn workbook_bytes_with(
     let mut wb = Workbook::new();
     wb.set_properties(
         &DocProperties::new()
-            .set_creation_datetime(&super::document_time(meta.as_of))
+            .set_creation_datetime(&crate::write::document_time(meta.as_of))
             .set_custom_property(OwnKind::PROPERTY, OwnKind::Report.as_str()),
     );
 
