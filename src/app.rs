@@ -12,7 +12,8 @@ use crate::cli::{Cli, Command, ConfigAction, RunArgs, SampleArgs, TemplateArgs};
 use crate::config::{Config, ConfigErrors};
 use crate::ingest;
 use crate::model::{Fate, Lang, PeriodCode};
-use crate::pipeline::{self, Outcome, Settings};
+use crate::outcome::Outcome;
+use crate::pipeline::{self, Settings};
 use crate::report::output::{self, LockError, RunLock};
 use crate::report::{self, RunMeta, tables};
 

@@ -4,16 +4,17 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
-use crate::aggregate::{self, Tables};
-use crate::config::{Config, Period};
+use crate::aggregate;
+use crate::config::Config;
 use crate::ingest::{self, Found, ReadContext};
 use crate::model::issue;
 use crate::model::{Fate, Lang, PeriodCode, Submission, UnitCode};
+use crate::outcome::{FileRecord, Outcome, Timeliness, UnitStatus};
 use crate::validate;
 
 /// A run's resolved settings: nothing here is a raw flag.
@@ -25,69 +26,6 @@ pub struct Settings {
     pub as_of: NaiveDate,
     pub jobs: usize,
     pub lang: Lang,
-}
-
-/// One file found and what became of it.
-#[derive(Debug, Clone)]
-pub struct FileRecord {
-    pub sub: Submission,
-    pub fate: Fate,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Timeliness {
-    OnTime,
-    Late,
-    Missing,
-}
-
-impl Timeliness {
-    pub fn label(self, lang: Lang) -> &'static str {
-        match self {
-            Timeliness::OnTime => lang.pick("Đúng hạn", "On time"),
-            Timeliness::Late => lang.pick("Muộn", "Late"),
-            Timeliness::Missing => lang.pick("Chưa nộp", "Missing"),
-        }
-    }
-}
-
-/// An expected unit's standing for the period.
-#[derive(Debug, Clone)]
-pub struct UnitStatus {
-    /// Catalogue index.
-    pub unit: usize,
-    /// The winning file (index into [`Outcome::files`]), accepted or not.
-    pub file: Option<usize>,
-    pub accepted: bool,
-    pub timeliness: Timeliness,
-}
-
-/// Everything a run found, decided and summed.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    pub period: Period,
-    pub as_of: NaiveDate,
-    /// Sorted by relative path.
-    pub files: Vec<FileRecord>,
-    /// Every expected unit, in catalogue order.
-    pub units: Vec<UnitStatus>,
-    /// Accepted winning files, by unit code (index into `files`).
-    pub accepted: BTreeMap<UnitCode, usize>,
-    pub tables: Tables,
-    pub read_time: Duration,
-}
-
-impl Outcome {
-    pub fn count(&self, fate: Fate) -> usize {
-        self.files.iter().filter(|f| f.fate == fate).count()
-    }
-    pub fn missing(&self) -> impl Iterator<Item = &UnitStatus> {
-        self.units.iter().filter(|u| u.timeliness == Timeliness::Missing)
-    }
-    pub fn late(&self) -> impl Iterator<Item = &UnitStatus> {
-        self.units.iter().filter(|u| u.timeliness == Timeliness::Late)
-    }
 }
 
 /// Reads, checks and sums every file under `settings.inputs`.
@@ -119,7 +57,7 @@ pub fn consolidate(
         found.par_iter().map(read_one).collect()
     };
     let read_time = started.elapsed();
-    tracing::info!("read and checked {} files in {:.2?}{}", subs.len(), read_time, peak_memory());
+    tracing::info!("read and checked {} files in {:.2?}{}", subs.len(), read_time, crate::diag::peak_memory());
 
     // Fates before competition.
     let mut fates: Vec<Fate> = Vec::with_capacity(subs.len());
@@ -201,7 +139,7 @@ pub fn consolidate(
     for sub in &mut subs {
         sub.activity_summary.by_week_type = Vec::new();
     }
-    tracing::info!("aggregated at {:.2?}{}", started.elapsed(), peak_memory());
+    tracing::info!("aggregated at {:.2?}{}", started.elapsed(), crate::diag::peak_memory());
     let units = config
         .units
         .iter()
@@ -223,15 +161,4 @@ pub fn consolidate(
 
     let files = subs.into_iter().zip(fates).map(|(sub, fate)| FileRecord { sub, fate }).collect();
     Ok(Outcome { period, as_of: settings.as_of, files, units, accepted, tables, read_time })
-}
-
-/// `", peak memory 123 MiB"` on Linux (the process's resident-set high-water mark so far),
-/// empty elsewhere: for the phase timings of `tonghop run -v`.
-pub fn peak_memory() -> String {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("VmHWM:").map(|v| v.trim().to_string())))
-        .and_then(|v| v.trim_end_matches(" kB").trim().parse::<u64>().ok())
-        .map(|kib| format!(", peak memory {} MiB", kib / 1024))
-        .unwrap_or_default()
 }

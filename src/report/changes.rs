@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::model::Fate;
-use crate::pipeline::Outcome;
+use crate::outcome::Outcome;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Changes {
@@ -63,7 +63,7 @@ pub fn since(previous_files_csv: Option<&str>, o: &Outcome) -> Changes {
 mod tests {
     use super::*;
     use crate::model::Submission;
-    use crate::pipeline::FileRecord;
+    use crate::outcome::FileRecord;
 
     fn outcome(files: &[(&str, &str, Fate)]) -> Outcome {
         let config = crate::config::Config::embedded().unwrap();

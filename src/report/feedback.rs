@@ -9,7 +9,7 @@ use super::RunMeta;
 use super::workbook::{Styles, clip, date_text, print_setup, put_text, severity_label, wrapped_height, write_headers};
 use crate::config::Config;
 use crate::model::{Lang, OwnKind, Severity, Submission, UnitCode};
-use crate::pipeline::Outcome;
+use crate::outcome::Outcome;
 
 const LANG: Lang = Lang::Vi;
 

@@ -9,8 +9,9 @@ use anyhow::Context;
 use serde_json::json;
 
 use crate::config::{Config, UnitType};
+use crate::diag;
 use crate::model::Fate;
-use crate::pipeline::{self, Outcome, Timeliness};
+use crate::outcome::{Outcome, Timeliness};
 use crate::report::output::{self, Staging};
 use crate::report::{self, RunMeta, tables};
 
@@ -34,7 +35,7 @@ pub fn write_outputs(
             let report = report::workbook::workbook_bytes(config, o, meta)?;
             staging.write(&format!("TongHop_{}.xlsx", o.period.code), &report)?;
             drop(report);
-            tracing::debug!("report workbook written in {:.2?}{}", t.elapsed(), pipeline::peak_memory());
+            tracing::debug!("report workbook written in {:.2?}{}", t.elapsed(), diag::peak_memory());
             for unit in report::feedback::units_with_feedback(o) {
                 if let Some(bytes) = report::feedback::feedback_bytes(config, o, meta, &unit)? {
                     staging.write(&output::feedback_file(&unit), &bytes)?;
@@ -52,14 +53,14 @@ pub fn write_outputs(
                 let t = Instant::now();
                 staging.write_with(&format!("{name}.csv"), |w| table.write_csv(w))?;
                 staging.write(&format!("{name}.parquet"), &table.to_parquet()?)?;
-                tracing::debug!("{name} table written in {:.2?}{}", t.elapsed(), pipeline::peak_memory());
+                tracing::debug!("{name} table written in {:.2?}{}", t.elapsed(), diag::peak_memory());
             }
             Ok(())
         },
     );
     workbooks?;
     tables?;
-    tracing::info!("workbooks and tables written in {:.2?}{}", t.elapsed(), pipeline::peak_memory());
+    tracing::info!("workbooks and tables written in {:.2?}{}", t.elapsed(), diag::peak_memory());
     let mut json = run_json(config, o, meta, exit_code, started, true);
     json["changes"] = serde_json::to_value(&meta.changes)?;
     staging.write("run.json", format!("{}\n", serde_json::to_string_pretty(&json)?).as_bytes())?;

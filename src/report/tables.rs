@@ -11,7 +11,7 @@ use polars::prelude::*;
 
 use crate::config::Config;
 use crate::model::{Lang, Severity};
-use crate::pipeline::Outcome;
+use crate::outcome::Outcome;
 use crate::text;
 
 /// A cell of a table by (row, column).

@@ -17,7 +17,7 @@ use rust_xlsxwriter::{
 use super::RunMeta;
 use crate::config::{Config, TargetKind, UnitType, ValueType};
 use crate::model::{Breakdown, Channel, Fate, Lang, Micros, OwnKind, Severity};
-use crate::pipeline::{Outcome, Timeliness};
+use crate::outcome::{Outcome, Timeliness};
 
 /// The last row index a worksheet can hold.
 const MAX_ROW: RowNum = 1_048_575;
@@ -1346,7 +1346,7 @@ pub(crate) mod testing {
     use crate::model::{
         Activity, CellRef, Channel, Fate, Header, Issue, Lang, Micros, ReportedRow, Severity, Submission,
     };
-    use crate::pipeline::{FileRecord, Outcome, Timeliness, UnitStatus};
+    use crate::outcome::{FileRecord, Outcome, Timeliness, UnitStatus};
     use crate::report::RunMeta;
 
     pub fn date(d: u32, m: u32, y: i32) -> NaiveDate {
