@@ -7,6 +7,7 @@ pub mod aggregate;
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod decide;
 pub mod diag;
 pub mod forms;
 pub mod ingest;

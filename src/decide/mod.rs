@@ -1,0 +1,177 @@
+//! Deciding what each file counts for: its fate, the competition between a unit's
+//! submissions, the outliers among the accepted ones, and each expected unit's standing.
+//!
+//! Pure: submissions in (read and validated), decisions out. The pipeline calls it between
+//! validating and aggregating.
+
+use std::collections::BTreeMap;
+
+use crate::config::{Config, Period};
+use crate::model::{Fate, Submission, UnitCode, issue};
+use crate::outcome::{Timeliness, UnitStatus};
+use crate::validate;
+
+/// What the stage settled about a run's files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decisions {
+    /// Each file's fate, in the order of the submissions.
+    pub fates: Vec<Fate>,
+    /// Each unit's deciding submission for the period (accepted or not), by index.
+    pub winners: BTreeMap<UnitCode, usize>,
+    /// The accepted winners, by unit code.
+    pub accepted: BTreeMap<UnitCode, usize>,
+}
+
+/// Decides every file's fate. `ignored[i]` says whether file `i` was found but not read as
+/// a form. Adds to the submissions the issues the decisions raise (another period, outliers)
+/// and sorts each submission's issues.
+pub fn decide(config: &Config, period: &Period, ignored: &[bool], subs: &mut [Submission]) -> Decisions {
+    // Fates before competition.
+    let mut fates: Vec<Fate> = Vec::with_capacity(subs.len());
+    for (&skipped, sub) in ignored.iter().zip(subs.iter_mut()) {
+        let fate = if skipped || sub.own.is_some() {
+            Fate::Ignored
+        } else if sub.errors() > 0 || sub.unit.is_none() || sub.period.is_none() {
+            Fate::Rejected
+        } else if sub.period.as_deref() != Some(period.code.as_str()) {
+            let other = sub.period.as_deref().unwrap_or_default().to_string();
+            let i = issue::other_period(&other, &period.code);
+            sub.issues.push(i.in_sheet(&sub.sheet).at(sub.header.period_cell).with_value(other));
+            Fate::Ignored
+        } else {
+            Fate::Accepted
+        };
+        fates.push(fate);
+    }
+
+    // Competition: per unit, the latest report date wins, then the greater path.
+    let mut winners: BTreeMap<UnitCode, usize> = BTreeMap::new();
+    for (i, sub) in subs.iter().enumerate() {
+        let Some(unit) = sub.unit.clone() else { continue };
+        if sub.period.as_deref() != Some(period.code.as_str()) {
+            continue;
+        }
+        let key = |s: &Submission| (s.header.report_date, s.path.clone().into_bytes());
+        match winners.get(&unit) {
+            Some(&w) if key(&subs[w]) >= key(sub) => fates[i] = Fate::Superseded,
+            Some(&w) => {
+                fates[w] = Fate::Superseded;
+                winners.insert(unit, i);
+            }
+            None => {
+                winners.insert(unit, i);
+            }
+        }
+    }
+
+    // Outliers among the accepted winners.
+    let accepted_idx: Vec<usize> = winners.values().copied().filter(|&i| fates[i] == Fate::Accepted).collect();
+    let found_outliers = {
+        let refs: Vec<&Submission> = accepted_idx.iter().map(|&i| &subs[i]).collect();
+        validate::outliers(config, &refs)
+    };
+    for (k, issue) in found_outliers {
+        subs[accepted_idx[k]].issues.push(issue);
+    }
+    for &i in &accepted_idx {
+        if subs[i].warnings() > 0 {
+            fates[i] = Fate::AcceptedWithWarnings;
+        }
+    }
+    for sub in subs.iter_mut() {
+        sub.issues.sort_by(|a, b| (a.sheet.as_str(), a.cell, &a.code).cmp(&(b.sheet.as_str(), b.cell, &b.code)));
+    }
+    let accepted = accepted_idx.iter().filter_map(|&i| Some((subs[i].unit.clone()?, i))).collect();
+    Decisions { fates, winners, accepted }
+}
+
+/// Every expected unit's standing, in catalogue order: its deciding file, whether that was
+/// accepted, and on time, late (after the deadline; the deadline day is on time) or missing.
+pub fn unit_statuses(config: &Config, period: &Period, subs: &[Submission], d: &Decisions) -> Vec<UnitStatus> {
+    config
+        .units
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| u.expected && period.expected_unit_types.contains(&u.unit_type))
+        .map(|(ui, u)| {
+            let file = d.winners.get(&u.code).copied();
+            let accepted = d.accepted.contains_key(&u.code);
+            let timeliness = match file {
+                Some(f) if accepted => match subs[f].header.report_date {
+                    Some(date) if date > period.deadline => Timeliness::Late,
+                    _ => Timeliness::OnTime,
+                },
+                _ => Timeliness::Missing,
+            };
+            UnitStatus { unit: ui, file, accepted, timeliness }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::model::{PeriodCode, UnitCode};
+
+    fn sub(path: &str, unit: &str, day: Option<u32>) -> Submission {
+        let mut s = Submission {
+            path: path.into(),
+            unit: Some(UnitCode::parse(unit).unwrap()),
+            period: Some(PeriodCode::parse("2023-THD").unwrap()),
+            ..Default::default()
+        };
+        s.header.report_date = day.map(|d| NaiveDate::from_ymd_opt(2023, 12, d).unwrap());
+        s
+    }
+
+    #[test]
+    fn the_latest_report_wins_then_the_greater_path_and_blank_is_earliest() {
+        let c = Config::embedded().unwrap();
+        let p = c.period("2023-THD").unwrap();
+        let mut subs = vec![
+            sub("a/001.xlsx", "001", Some(18)),
+            sub("b/001.xlsx", "001", Some(19)),
+            sub("002_x.xlsx", "002", Some(18)),
+            sub("002_y.xlsx", "002", Some(18)),
+            sub("003.xlsx", "003", None),
+            sub("003_new.xlsx", "003", Some(1)),
+        ];
+        let d = decide(&c, p, &[false; 6], &mut subs);
+        use Fate::{Accepted as A, Superseded as S};
+        assert_eq!(d.fates, [S, A, S, A, S, A]);
+        assert_eq!(d.winners.values().copied().collect::<Vec<_>>(), [1, 3, 5]);
+    }
+
+    #[test]
+    fn ignored_other_period_and_rejected_files_are_told_apart() {
+        let c = Config::embedded().unwrap();
+        let p = c.period("2023-THD").unwrap();
+        let mut other = sub("001_old.xlsx", "001", Some(18));
+        other.period = Some(PeriodCode::parse("2022-THD").unwrap_or_else(|_| unreachable!()));
+        let mut unknown = sub("x.xlsx", "002", Some(18));
+        unknown.unit = None;
+        let mut subs = vec![other, unknown, sub("readme.txt", "003", None)];
+        let d = decide(&c, p, &[false, false, true], &mut subs);
+        assert_eq!(d.fates, [Fate::Ignored, Fate::Rejected, Fate::Ignored]);
+        assert_eq!(subs[0].issues[0].code, "I002");
+        assert!(d.accepted.is_empty());
+    }
+
+    #[test]
+    fn late_means_after_the_deadline_and_a_rejected_winner_is_missing() {
+        let c = Config::embedded().unwrap();
+        let p = c.period("2023-THD").unwrap();
+        let mut rejected = sub("003.xlsx", "003", Some(19));
+        rejected.issues.push(issue::unknown_unit("x"));
+        let mut subs = vec![sub("001.xlsx", "001", Some(20)), sub("002.xlsx", "002", Some(21)), rejected];
+        let d = decide(&c, p, &[false; 3], &mut subs);
+        let units = unit_statuses(&c, p, &subs, &d);
+        let of = |code: &str| units.iter().find(|u| c.units[u.unit].code == code).unwrap();
+        assert_eq!(of("001").timeliness, Timeliness::OnTime, "the deadline day is on time");
+        assert_eq!(of("002").timeliness, Timeliness::Late);
+        assert_eq!((of("003").timeliness, of("003").file, of("003").accepted), (Timeliness::Missing, Some(2), false));
+        assert_eq!(of("004").timeliness, Timeliness::Missing);
+    }
+}
