@@ -66,7 +66,7 @@ pub fn write_templates(config: &Config, period: &Period, dir: &Path, units: Opti
         Some(codes) => {
             let mut chosen: Vec<&Unit> = Vec::new();
             for typed in codes {
-                let unit = crate::ingest::match_unit_code(typed, config).and_then(|c| config.unit(&c));
+                let unit = config.find_unit(typed);
                 match unit {
                     Some(u) if !chosen.iter().any(|c| c.code == u.code) => chosen.push(u),
                     Some(_) => {}
