@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use rust_xlsxwriter::{ColNum, DocProperties, Format, FormatAlign, RowNum, Workbook, Worksheet, XlsxError};
 
 use super::RunMeta;
-use super::workbook::{Styles, clip, date_text, print_setup, put_text, severity_label, wrapped_height, write_headers};
+use super::cells::{Styles, clip, date_text, print_setup, put_text, severity_label, wrapped_height, write_headers};
 use crate::config::Config;
 use crate::model::{Lang, OwnKind, Severity, Submission, UnitCode};
 use crate::outcome::Outcome;

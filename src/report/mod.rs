@@ -4,6 +4,7 @@
 //! Parquet writer. Every function here returns bytes or writes into a staging directory;
 //! [`output`] makes the set appear at once.
 
+pub mod cells;
 pub mod feedback;
 pub mod run;
 pub mod workbook;
