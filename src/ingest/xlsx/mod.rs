@@ -1,0 +1,289 @@
+//! A direct reader for plain `.xlsx` files, the common case at national scale.
+//!
+//! calamine opens an xlsx by reading its whole style palette (fonts, fills, borders, theme
+//! colours) and streams each sheet through a buffered XML reader. A form needs none of the
+//! palette, only which styles are dates; and a sheet part, inflated once, can be parsed in
+//! place without copying. This reader does just that, and it gives the same values as
+//! calamine: the same [`DataRef`]s, the same shared-string, date-format and formula rules.
+//!
+//! It reads a plain subset and steps aside on anything else ([`Unsupported`]): cells
+//! without a reference, Excel's `_xHHHH_` escapes, CDATA, non-worksheet sheets, parts
+//! named otherwise, malformed XML. The caller then reads the same file with calamine, so an
+//! unusual or broken file gets exactly calamine's reading and calamine's error. Tests read
+//! every fixture both ways and compare them cell by cell.
+
+use std::collections::HashMap;
+use std::io::{Cursor, Read};
+
+use calamine::{CellErrorType, DataRef, ExcelDateTime, ExcelDateTimeType};
+
+mod cells;
+mod parts;
+mod xml;
+
+use cells::*;
+use parts::*;
+use xml::*;
+
+/// Why the direct reader stepped aside; logged at debug level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unsupported(pub &'static str);
+
+/// How a cell's failure to be read ends: stepping aside, or an error of the caller's.
+#[derive(Debug)]
+pub enum Stop<E> {
+    Unsupported(Unsupported),
+    Caller(E),
+}
+
+impl<E> From<Unsupported> for Stop<E> {
+    fn from(u: Unsupported) -> Self {
+        Stop::Unsupported(u)
+    }
+}
+
+/// The date kind of a cell style, by calamine's rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Format {
+    Other,
+    DateTime,
+    TimeDelta,
+}
+
+pub struct DirectXlsx {
+    zip: zip::ZipArchive<Cursor<Vec<u8>>>,
+    pub sheet_names: Vec<String>,
+    /// Each sheet's part, in `sheet_names` order.
+    paths: Vec<String>,
+    strings: Vec<String>,
+    formats: Vec<Format>,
+    pub is_1904: bool,
+    part: Vec<u8>,
+}
+
+impl DirectXlsx {
+    /// Reads the workbook parts of a zip already checked against the size limits. On
+    /// [`Unsupported`] the bytes come back, for calamine.
+    pub fn from_zip(mut zip: zip::ZipArchive<Cursor<Vec<u8>>>) -> Result<DirectXlsx, (Vec<u8>, Unsupported)> {
+        match read_workbook_parts(&mut zip) {
+            Ok(parts) => Ok(DirectXlsx {
+                zip,
+                sheet_names: parts.names,
+                paths: parts.paths,
+                strings: parts.strings,
+                formats: parts.formats,
+                is_1904: parts.is_1904,
+                part: Vec::new(),
+            }),
+            Err(u) => Err((zip.into_inner().into_inner(), u)),
+        }
+    }
+
+    /// Gives the bytes back, for calamine.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.zip.into_inner().into_inner()
+    }
+
+    /// Calls `emit` with each cell of a sheet, in document order, as calamine's
+    /// `next_cell_with_formula` gives it: position, value, formula text.
+    pub fn cells<E>(
+        &mut self,
+        name: &str,
+        mut emit: impl FnMut(u32, u32, DataRef<'_>, Option<&str>) -> Result<(), E>,
+    ) -> Result<(), Stop<E>> {
+        let index = self.sheet_names.iter().position(|n| n == name).ok_or(Unsupported("no such sheet"))?;
+        let mut part = std::mem::take(&mut self.part);
+        inflate(&mut self.zip, &self.paths[index], &mut part)?;
+        let result = read_cells(&part, &self.strings, &self.formats, self.is_1904, &mut emit);
+        self.part = part;
+        result
+    }
+}
+
+pub(super) struct WorkbookParts {
+    names: Vec<String>,
+    paths: Vec<String>,
+    strings: Vec<String>,
+    formats: Vec<Format>,
+    is_1904: bool,
+}
+
+fn read_workbook_parts(zip: &mut zip::ZipArchive<Cursor<Vec<u8>>>) -> Result<WorkbookParts, Unsupported> {
+    let mut buf = Vec::new();
+    inflate(zip, "_rels/.rels", &mut buf)?;
+    // The last office document in document order, as calamine takes it.
+    let office = relationships(&buf)?
+        .into_iter()
+        .rev()
+        .find(|(_, _, typ)| typ.ends_with("/relationships/officeDocument"))
+        .map(|(_, target, _)| target);
+    if !matches!(office.as_deref(), Some("xl/workbook.xml" | "/xl/workbook.xml")) {
+        return Err(Unsupported("the workbook part is not xl/workbook.xml"));
+    }
+    inflate(zip, "xl/_rels/workbook.xml.rels", &mut buf)?;
+    // A later relationship with the same id replaces an earlier one, as in calamine.
+    let rels: HashMap<String, (String, String)> =
+        relationships(&buf)?.into_iter().map(|(id, target, typ)| (id, (target, typ))).collect();
+    inflate(zip, "xl/workbook.xml", &mut buf)?;
+    let (names, ids, is_1904) = workbook(&buf)?;
+    let mut paths = Vec::with_capacity(ids.len());
+    for id in &ids {
+        let (target, typ) = rels.get(id).ok_or(Unsupported("a sheet without a relationship"))?;
+        if !typ.ends_with("/worksheet") {
+            return Err(Unsupported("a sheet that is not a worksheet"));
+        }
+        paths.push(match target.strip_prefix('/') {
+            Some(abs) => abs.to_string(),
+            None => format!("xl/{target}"),
+        });
+    }
+    // calamine finds parts ignoring case and taking `\` for `/`: a file whose part names
+    // differ from the usual ones, or from each other, only so is left to it.
+    let part_names: Vec<String> = zip.file_names().map(|n| n.map(|n| n.to_string()).unwrap_or_default()).collect();
+    if part_names.iter().any(|n| n.contains('\\')) {
+        return Err(Unsupported("a part name with a backslash"));
+    }
+    let lower: std::collections::HashSet<String> = part_names.iter().map(|n| n.to_ascii_lowercase()).collect();
+    if lower.len() != zip.len() {
+        return Err(Unsupported("part names that differ only in case"));
+    }
+    let mut optional = |name: &str, buf: &mut Vec<u8>| -> Result<bool, Unsupported> {
+        if zip.index_for_name(name).is_some() {
+            inflate(zip, name, buf)?;
+            Ok(true)
+        } else if lower.contains(&name.to_ascii_lowercase()) {
+            Err(Unsupported("a part named in another case"))
+        } else {
+            Ok(false)
+        }
+    };
+    let strings = if optional("xl/sharedStrings.xml", &mut buf)? { shared_strings(&buf)? } else { Vec::new() };
+    let formats = if optional("xl/styles.xml", &mut buf)? { cell_formats(&buf)? } else { Vec::new() };
+    Ok(WorkbookParts { names, paths, strings, formats, is_1904 })
+}
+
+/// Inflates one part into `buf`, no further than its declared size.
+fn inflate(zip: &mut zip::ZipArchive<Cursor<Vec<u8>>>, name: &str, buf: &mut Vec<u8>) -> Result<(), Unsupported> {
+    let f = zip.by_name(name).map_err(|_| Unsupported("a part is missing or named otherwise"))?;
+    let size = f.size();
+    buf.clear();
+    buf.reserve(usize::try_from(size).unwrap_or(0));
+    let n = f.take(size.saturating_add(1)).read_to_end(buf).map_err(|_| Unsupported("a part does not inflate"))?;
+    if n as u64 != size {
+        return Err(Unsupported("a part's size is not the declared one"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_references_are_read_in_plain_a1_notation_only() {
+        assert_eq!(cell_ref(b"A1"), Some((0, 0)));
+        assert_eq!(cell_ref(b"AB12"), Some((11, 27)));
+        assert_eq!(cell_ref(b"XFD1048576"), Some((1_048_575, 16_383)));
+        for odd in [&b"a1"[..], b"A0", b"A", b"1", b"XFE1", b"A1048577", b"$A$1", b"A1 "] {
+            assert_eq!(cell_ref(odd), None, "{}", String::from_utf8_lossy(odd));
+        }
+    }
+
+    #[test]
+    fn numbers_are_plain_decimals_only() {
+        assert_eq!(number("12"), Some(12.0));
+        assert_eq!(number("-3.5"), Some(-3.5));
+        assert_eq!(number("1.2E-3"), Some(0.0012));
+        assert_eq!(number(".5"), Some(0.5));
+        for odd in ["", "-", ".", "1e", "inf", "NaN", "+1", "1,5", " 1", "0x10"] {
+            assert_eq!(number(odd), None, "{odd}");
+        }
+    }
+
+    #[test]
+    fn date_formats_are_told_as_calamine_tells_them() {
+        assert_eq!(custom_format("dd/mm/yyyy"), Format::DateTime);
+        assert_eq!(custom_format("[h]:mm:ss"), Format::TimeDelta);
+        assert_eq!(custom_format("#,##0"), Format::Other);
+        assert_eq!(custom_format("\"ngày\" 0"), Format::Other);
+        assert_eq!(custom_format("0;[Red]-0"), Format::Other);
+        assert_eq!(builtin_format("14"), Format::DateTime);
+        assert_eq!(builtin_format("3"), Format::Other);
+    }
+
+    #[test]
+    fn rich_strings_join_their_runs_and_leave_phonetic_runs_out() {
+        let xml_text =
+            br#"<sst><si><r><t>Qu</t></r><r><t xml:space="preserve">&#7853;n </t></r><rPh><t>x</t></rPh></si><si/><si><t> a&amp;b </t></si></sst>"#;
+        assert_eq!(shared_strings(xml_text).unwrap(), vec!["Quận ".to_string(), String::new(), "a&b".to_string()]);
+    }
+
+    /// Each found by the XML mutation test (tests/direct.rs), where calamine's reader
+    /// refuses what a laxer scan would read.
+    #[test]
+    fn markup_calamine_refuses_makes_the_reader_step_aside() {
+        for bad in [
+            &br#"<?>xml?><sst><si><t>a</t></si></sst>"#[..],
+            br#"<sst><"si a="1"><t>a</t></si></sst>"#,
+            br#"<sst><si><t>a</t></sst>"#,
+            br#"<sst><si><t>a</t></si>"#,
+            br#"<sst><si x="1"y="2"><t>a</t></si></sst>"#,
+            br#"<sst><si><t a="1" a="2">a</t></si></sst>"#,
+            br#"<sst><si><t>a & b</t></si></sst>"#,
+            b"<sst><si><t>\xFF</t></si></sst>",
+        ] {
+            assert!(shared_strings(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+        assert_eq!(workbook(br#"<workbook/><sheets><sheet name="A" r:id="rId1"/></sheets>"#).unwrap().0.len(), 0);
+        let sheet = |data: &str| {
+            let xml = format!("<worksheet><sheetData>{data}</sheetData></worksheet>");
+            read_cells::<()>(xml.as_bytes(), &[], &[], false, &mut |_, _, _, _| Ok(())).is_ok()
+        };
+        assert!(sheet(r#"<row r="1"><c r="A1"><v>1</v></c></row>"#));
+        assert!(!sheet(r#"<row r="0"><c r="A1"><v>1</v></c></row>"#));
+        assert!(!sheet(r#"<row r="1"><c r="A1"><v/=>1</v></c></row>"#));
+        assert!(!sheet("<row r=\"1\"><c r=\"A1\"><v>1</v\x0C></c></row>"));
+        assert!(!sheet(r#"<row r="1"><c r="A1"><v>1</v></c><c r="A1" r="B1"><v>1</v></c></row>"#));
+    }
+
+    /// Each found by reading calamine's code against this reader's.
+    #[test]
+    fn what_calamine_refuses_or_reads_otherwise_makes_the_reader_step_aside() {
+        for bad in [
+            &br#"<sst><si><t>&#+65;</t></si></sst>"#[..],
+            br#"<sst><si><t>a</t></si><sst/><si><t>b</t></si></sst>"#,
+            br#"<sst><si><si/><t>a</t></si></sst>"#,
+            br#"<sst><si><x:si></x:si><t>a</t></si></sst>"#,
+        ] {
+            assert!(shared_strings(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+        let sheet = |data: &str, dimension: &str| {
+            let xml = format!(r#"<worksheet><dimension ref="{dimension}"/><sheetData>{data}</sheetData></worksheet>"#);
+            read_cells::<()>(xml.as_bytes(), &[], &[], false, &mut |_, _, _, _| Ok(())).is_ok()
+        };
+        assert!(sheet(r#"<row r="2"><c r="A2"><f t="shared" si="0"/><v>3</v></c></row>"#, "A1:B2"));
+        assert!(!sheet(r#"<row r="2"><c r="A2"><f t="shared"/><v>3</v></c></row>"#, "A1:B2"));
+        assert!(!sheet(r#"<row r="2"><c r="A2"><f t="shared" si="x" ref="A1:A3">A1</f><v>3</v></c></row>"#, "A1"));
+        assert!(!sheet(r#"<row r="2"><c r="A2"><f t="shared" si="0" ref="bad">A1</f><v>3</v></c></row>"#, "A1"));
+        assert!(!sheet(r#"<row r="1"><c r="A1"><v>1</v></c></row>"#, "A1:B2:C3"));
+        assert!(!sheet(r#"<row r="1"><x:y:c r="A1"><v>5</v></x:y:c></row>"#, "A1"));
+        assert!(!sheet(r#"<row r="1"><c r="A1"><v>1</v></c><sheetData/><c r="B1"><v>2</v></c></row>"#, "A1"));
+        assert!(
+            cell_formats(br#"<styleSheet><cellXfs><xf numFmtId="0"><xf numFmtId="14"/></xf></cellXfs></styleSheet>"#)
+                .is_err()
+        );
+        let brackets = format!(
+            r#"<styleSheet><numFmts><numFmt numFmtId="164" formatCode="{}0"/></numFmts><cellXfs><xf numFmtId="164"/></cellXfs></styleSheet>"#,
+            "[".repeat(255)
+        );
+        assert!(cell_formats(brackets.as_bytes()).is_err());
+        assert!(relationships(br#"<Relationships><Relationship Type="t" Target="x"/></Relationships>"#).is_err());
+    }
+
+    #[test]
+    fn excel_escapes_and_cdata_make_the_reader_step_aside() {
+        assert!(shared_strings(b"<sst><si><t>a_x000D_b</t></si></sst>").is_err());
+        assert!(shared_strings(b"<sst><si><t><![CDATA[x]]></t></si></sst>").is_err());
+        assert!(shared_strings(b"<sst><si><t>&nbsp;</t></si></sst>").is_err());
+    }
+}

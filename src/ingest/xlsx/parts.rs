@@ -1,0 +1,219 @@
+//! The workbook's parts: relationships, the workbook (sheet names and paths, the date
+//! system), shared strings and the date kinds of cell styles.
+
+use super::*;
+
+/// (`Id`, `Target`, `Type`) of each relationship of a relationships part, in document
+/// order, values as written (calamine keeps them undecoded: a value with an entity is left
+/// to it).
+pub(super) fn relationships(bytes: &[u8]) -> Result<Vec<(String, String, String)>, Unsupported> {
+    let mut x = Scan::new(bytes)?;
+    let mut out = Vec::new();
+    loop {
+        let tok = x.next()?;
+        match tok {
+            _ if ends(&tok, "Relationships") => return Ok(out),
+            Tok::Start { name: "Relationship", attrs, .. } => {
+                let (mut id, mut target, mut typ) = (None, None, "");
+                for kv in attributes(attrs) {
+                    let (k, v) = kv?;
+                    if v.contains('&') {
+                        return Err(Unsupported("a relationship with an entity"));
+                    }
+                    match k {
+                        "Id" => id = Some(v),
+                        "Target" => target = Some(v),
+                        "Type" => typ = v,
+                        _ => {}
+                    }
+                }
+                // calamine keeps a relationship without an id or a target in places.
+                let (Some(id), Some(target)) = (id, target) else {
+                    return Err(Unsupported("a relationship without an id or a target"));
+                };
+                out.push((id.to_string(), target.to_string(), typ.to_string()));
+            }
+            Tok::Eof => return Err(Unsupported("a relationships part without its root")),
+            _ => {}
+        }
+    }
+}
+
+/// Sheet names and relationship ids, in workbook order, and the 1904 date flag.
+pub(super) fn workbook(bytes: &[u8]) -> Result<(Vec<String>, Vec<String>, bool), Unsupported> {
+    let mut x = Scan::new(bytes)?;
+    let (mut names, mut ids, mut is_1904) = (Vec::new(), Vec::new(), false);
+    loop {
+        let tok = x.next()?;
+        match tok {
+            _ if ends(&tok, "workbook") => return Ok((names, ids, is_1904)),
+            Tok::Start { name: "sheet", attrs, .. } => {
+                let (mut name, mut id) = (String::new(), None);
+                for kv in attributes(attrs) {
+                    let (k, v) = kv?;
+                    match k {
+                        "name" => name = decode(v)?,
+                        "state" if !matches!(v, "visible" | "hidden" | "veryHidden") => {
+                            return Err(Unsupported("an unknown sheet state"));
+                        }
+                        _ if local(k) == "id" && v.contains('&') => {
+                            return Err(Unsupported("a sheet id with an entity"));
+                        }
+                        _ if local(k) == "id" => id = Some(v.to_string()),
+                        _ => {}
+                    }
+                }
+                names.push(name);
+                ids.push(id.unwrap_or_default());
+            }
+            Tok::Start { name: "workbookPr", attrs, .. } => {
+                if let Some(v) = attr(attrs, "date1904")? {
+                    is_1904 = v == "1" || v == "true";
+                }
+            }
+            Tok::Eof => return Err(Unsupported("a workbook part without its root")),
+            _ => {}
+        }
+    }
+}
+
+/// The shared strings, read from the `<sst>` element on, as calamine reads them.
+pub(super) fn shared_strings(bytes: &[u8]) -> Result<Vec<String>, Unsupported> {
+    let mut x = Scan::new(bytes)?;
+    let mut out = Vec::new();
+    loop {
+        match x.next()? {
+            Tok::Start { name: "sst", empty: true, .. } => return Ok(out),
+            Tok::Start { name: "sst", .. } => break,
+            Tok::Eof => return Err(Unsupported("a shared-strings part without its root")),
+            _ => {}
+        }
+    }
+    loop {
+        match x.next()? {
+            Tok::End { name: "sst" } => return Ok(out),
+            Tok::Start { name: "sst", .. } => return Err(Unsupported("an sst in an sst")),
+            Tok::Start { name: "si", empty: true, .. } => out.push(String::new()),
+            Tok::Start { name: "si", .. } => out.push(rich_string(&mut x, "si")?),
+            Tok::Eof => return Err(Unsupported("a shared-strings part without its root")),
+            _ => {}
+        }
+    }
+}
+
+/// A string element (`<si>`, `<is>`): its `<t>` runs joined, phonetic runs left out, each
+/// run trimmed of ASCII white space unless it preserves space (calamine's rule).
+pub(super) fn rich_string(x: &mut Scan<'_>, closing: &str) -> Result<String, Unsupported> {
+    let mut out = String::new();
+    let mut run = String::new();
+    let mut phonetic = false;
+    loop {
+        match x.next()? {
+            Tok::Start { name: "rPh", empty, .. } => phonetic = !empty,
+            Tok::End { name: "rPh" } => phonetic = false,
+            Tok::Start { name: "t", empty: true, .. } => {}
+            Tok::Start { name: "t", attrs, .. } if !phonetic => {
+                let preserve = attr(attrs, "xml:space")? == Some("preserve");
+                run.clear();
+                decode_into(x.text()?, &mut run)?;
+                out.push_str(if preserve { &run } else { run.trim_matches([' ', '\t', '\r', '\n']) });
+            }
+            Tok::End { name } if name == closing => {
+                check_no_excel_escapes(&out)?;
+                return Ok(out);
+            }
+            // calamine would close the string at a nested element of the same name.
+            Tok::Start { name, .. } if name == closing => return Err(Unsupported("a string element in itself")),
+            Tok::Eof => return Err(Unsupported("a string element is not closed")),
+            _ => {}
+        }
+    }
+}
+
+/// Each cell style's date kind, from `numFmts` and `cellXfs` (not the number formats of
+/// conditional formats, `dxfs`, which calamine leaves aside too).
+pub(super) fn cell_formats(bytes: &[u8]) -> Result<Vec<Format>, Unsupported> {
+    let mut x = Scan::new(bytes)?;
+    let mut custom: HashMap<&str, String> = HashMap::new();
+    let mut out = Vec::new();
+    let (mut in_num_fmts, mut in_cell_xfs, mut in_xf) = (false, false, false);
+    loop {
+        let tok = x.next()?;
+        match tok {
+            _ if ends(&tok, "styleSheet") => return Ok(out),
+            Tok::Start { name: "numFmts", empty, .. } => in_num_fmts = !empty,
+            Tok::End { name: "numFmts" } => in_num_fmts = false,
+            Tok::Start { name: "numFmt", attrs, .. } if in_num_fmts => {
+                if let (Some(id), Some(code)) = (attr(attrs, "numFmtId")?, attr(attrs, "formatCode")?) {
+                    custom.insert(id, decode(code)?);
+                }
+            }
+            Tok::Start { name: "cellXfs", empty, .. } => in_cell_xfs = !empty,
+            Tok::End { name: "cellXfs" } => in_cell_xfs = false,
+            Tok::Start { name: "xf", .. } if in_xf => return Err(Unsupported("an xf in an xf")),
+            Tok::End { name: "xf" } => in_xf = false,
+            Tok::Start { name: "xf", attrs, empty } if in_cell_xfs => {
+                in_xf = !empty;
+                out.push(match attr(attrs, "numFmtId")? {
+                    None => Format::Other,
+                    Some(id) => match custom.get(id) {
+                        // calamine counts brackets in a byte that wraps past 255.
+                        Some(code) if code.matches('[').count() >= 255 => {
+                            return Err(Unsupported("a format code with 255 brackets or more"));
+                        }
+                        Some(code) => custom_format(code),
+                        None => builtin_format(id),
+                    },
+                });
+            }
+            Tok::Eof => return Err(Unsupported("a styles part without its root")),
+            _ => {}
+        }
+    }
+}
+
+/// Excel's built-in number formats that are dates or durations (ECMA-376 18.8.30, and
+/// the East Asian ones), as calamine classes them.
+pub(super) fn builtin_format(id: &str) -> Format {
+    match id {
+        "14" | "15" | "16" | "17" | "18" | "19" | "20" | "21" | "22" | "45" | "47" => Format::DateTime,
+        "27" | "28" | "29" | "30" | "31" | "32" | "33" | "34" | "35" | "36" | "50" | "51" | "52" | "53" | "54"
+        | "55" | "56" | "57" | "58" => Format::DateTime,
+        "46" => Format::TimeDelta,
+        _ => Format::Other,
+    }
+}
+
+/// Whether a custom number format shows a date or a duration: calamine's rule
+/// (`formats::detect_custom_number_format`, MIT), restated since it is private there.
+pub(super) fn custom_format(format: &str) -> Format {
+    let mut escaped = false;
+    let mut is_quote = false;
+    let mut brackets = 0u8;
+    let mut prev = ' ';
+    let mut hms = false;
+    let mut ap = false;
+    for s in format.chars() {
+        match (s, escaped, is_quote, ap, brackets) {
+            (_, true, ..) => escaped = false,
+            ('_' | '\\' | '*', ..) => escaped = true,
+            ('"', _, true, _, _) => is_quote = false,
+            (_, _, true, _, _) => (),
+            ('"', _, _, _, _) => is_quote = true,
+            (';', ..) => return Format::Other,
+            ('[', ..) => brackets = brackets.saturating_add(1),
+            (']', .., 1) if hms => return Format::TimeDelta,
+            (']', ..) => brackets = brackets.saturating_sub(1),
+            ('a' | 'A', _, _, false, 0) => ap = true,
+            ('p' | 'm' | '/' | 'P' | 'M', _, _, true, 0) => return Format::DateTime,
+            ('d' | 'm' | 'h' | 'y' | 's' | 'D' | 'M' | 'H' | 'Y' | 'S', _, _, false, 0) => return Format::DateTime,
+            _ => {
+                if !(hms && s.eq_ignore_ascii_case(&prev)) {
+                    hms = prev == '[' && matches!(s, 'm' | 'h' | 's' | 'M' | 'H' | 'S');
+                }
+            }
+        }
+        prev = s;
+    }
+    Format::Other
+}
