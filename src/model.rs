@@ -48,10 +48,9 @@ impl CellRef {
     pub fn new(row: u32, col: u16) -> Self {
         Self { row, col }
     }
-}
 
-impl std::fmt::Display for CellRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    /// The column's letters: `A`, `AB`.
+    pub fn column(&self) -> String {
         let mut col = u32::from(self.col) + 1;
         let mut letters = Vec::new();
         while col > 0 {
@@ -59,8 +58,13 @@ impl std::fmt::Display for CellRef {
             letters.push(char::from(b'A' + rem as u8));
             col = (col - 1) / 26;
         }
-        letters.reverse();
-        write!(f, "{}{}", letters.into_iter().collect::<String>(), self.row + 1)
+        letters.into_iter().rev().collect()
+    }
+}
+
+impl std::fmt::Display for CellRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", self.column(), self.row + 1)
     }
 }
 
@@ -218,9 +222,14 @@ pub struct Header {
     pub period: Option<String>,
     pub period_cell: Option<CellRef>,
     pub report_date: Option<NaiveDate>,
+    /// The time of day of the report date, when it was written as a date-time.
+    pub report_time: Option<chrono::NaiveTime>,
     pub report_date_cell: Option<CellRef>,
     pub preparer: Option<String>,
     pub phone: Option<String>,
+    /// The issuing body's title line (`UBND QUẬN CẦU GIẤY`) that names a configured unit,
+    /// kept when the form has neither a unit code nor a unit name.
+    pub title: Option<String>,
 }
 
 /// One received file that claims to be a unit's form, as read.

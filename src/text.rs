@@ -5,7 +5,7 @@
 //! `1,5` for one and a half; they type dates as `dd/mm/yyyy`. Everything that turns what a
 //! clerk typed into something the program can compare lives here, pure and tested.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -251,6 +251,99 @@ pub fn parse_date_text(raw: &str) -> Option<NaiveDate> {
     }
 }
 
+/// The time of day after a text date (`16/12/2023 17:10`, `2023-12-16T17:10:00`,
+/// `16/12/2023 17h10`), if it has one.
+pub fn parse_time_text(raw: &str) -> Option<NaiveTime> {
+    let s = raw.trim();
+    let (_, time) = s.split_once(['T', ' '])?;
+    let time = time.trim().to_ascii_lowercase();
+    let mut parts = time.split([':', 'h']);
+    let hour: u32 = parts.next()?.trim().parse().ok()?;
+    let minute: u32 = match parts.next().map(str::trim) {
+        None | Some("") => 0,
+        Some(m) => m.parse().ok()?,
+    };
+    let second: u32 = match parts.next().map(str::trim) {
+        None | Some("") => 0,
+        Some(sec) => sec.split('.').next()?.parse().ok()?,
+    };
+    NaiveTime::from_hms_opt(hour, minute, second)
+}
+
+/// The time of day an Excel serial's fraction stands for, when it is not midnight.
+pub fn excel_serial_time(serial: f64) -> Option<NaiveTime> {
+    if !serial.is_finite() || serial < 0.0 {
+        return None;
+    }
+    let seconds = (serial.fract() * 86_400.0).round() as u32;
+    (seconds > 0 && seconds < 86_400).then(|| NaiveTime::from_num_seconds_from_midnight_opt(seconds, 0)).flatten()
+}
+
+/// A date written in prose, as on the line above a signature: `Hà Nội, ngày 19 tháng 12
+/// năm 2023`, `…, ngày 19/12/2023`, `Ngày 19-12-2023`. The place before the comma is any
+/// words without digits; nothing may follow the date.
+pub fn prose_date(raw: &str) -> Option<NaiveDate> {
+    let folded = fold(raw);
+    let folded = folded.trim_end_matches(['.', ';']);
+    let at = folded.match_indices("ngay").find(|(i, _)| *i == 0 || folded[..*i].ends_with([' ', ',']))?.0;
+    let place = folded[..at].trim_end().trim_end_matches(',');
+    if place.len() > 60 || place.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let words: Vec<&str> = folded[at + 4..].split_whitespace().collect();
+    match words.as_slice() {
+        [day, "thang", month, "nam", year] => {
+            let (d, m, y) = (day.parse().ok()?, month.parse().ok()?, year.parse().ok()?);
+            (year.len() == 4).then(|| NaiveDate::from_ymd_opt(y, m, d)).flatten()
+        }
+        [date] => parse_date_text(date),
+        _ => None,
+    }
+}
+
+/// A cell of the row that numbers a table's columns: `A`, `B`, `1`, `(1)`, `(4)=(5)+(6)`.
+pub fn is_numbering_token(raw: &str) -> bool {
+    let s: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    if s.is_empty() || s.len() > 24 {
+        return false;
+    }
+    s.split(['=', '+', '-', '*', '/']).all(|part| {
+        let inner = part.strip_prefix(['(', '[']).unwrap_or(part);
+        let inner = inner.strip_suffix([')', ']']).unwrap_or(inner);
+        let inner = inner.strip_suffix('.').unwrap_or(inner);
+        (1..=2).contains(&inner.len())
+            && (inner.chars().all(|c| c.is_ascii_digit()) || inner.chars().all(|c| c.is_ascii_alphabetic()))
+    })
+}
+
+/// A money scale or a percent sign written after a number (`2.500.000 đồng`, `100%`), as
+/// its canonical name: `đồng`, `nghìn đồng`, `triệu đồng`, `tỷ đồng` or `%`. Other words
+/// (`12 buổi`) are not units that change what a number means.
+pub fn value_unit(raw: &str) -> Option<&'static str> {
+    let s = raw.trim();
+    if s.ends_with('%') {
+        return Some("%");
+    }
+    let rest =
+        s.trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, '.' | ',' | ' ' | '\u{a0}' | '-' | '+'));
+    if rest.len() == s.len() {
+        return None;
+    }
+    money_scale(rest)
+}
+
+/// A money scale by name (`triệu đồng`, `tr.đ`, `VNĐ`), canonical.
+pub fn money_scale(raw: &str) -> Option<&'static str> {
+    let f = fold(raw).replace(['.', ' '], "");
+    Some(match f.as_str() {
+        "dong" | "d" | "vnd" => "đồng",
+        "nghindong" | "ngandong" | "nghind" | "ngand" => "nghìn đồng",
+        "trieudong" | "trieu" | "trd" | "trieud" => "triệu đồng",
+        "tydong" | "tyd" | "ty" => "tỷ đồng",
+        _ => return None,
+    })
+}
+
 /// Converts an Excel serial day number to a date in the workbook's date system.
 pub fn excel_serial_to_date(serial: f64, is_1904: bool) -> Option<NaiveDate> {
     if !serial.is_finite() || !(1.0..=2_958_465.0).contains(&serial) {
@@ -348,5 +441,49 @@ mod tests {
     fn closest_name_distance() {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn prose_dates_of_the_signature_line() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        assert_eq!(prose_date("Hà Nội, ngày 19 tháng 12 năm 2023"), d(2023, 12, 19));
+        assert_eq!(prose_date("Cầu Giấy, ngày 19/12/2023"), d(2023, 12, 19));
+        assert_eq!(prose_date("Ngày 05 tháng 01 năm 2024."), d(2024, 1, 5));
+        assert_eq!(prose_date("ngay 16-12-2023"), d(2023, 12, 16));
+        // A blank left to fill, a sentence, a number: not dates.
+        assert_eq!(prose_date("Hà Nội, ngày ... tháng 12 năm 2023"), None);
+        assert_eq!(prose_date("Tổ chức 3 buổi ngày 19 tháng 12 năm 2023 tại phường"), None);
+        assert_eq!(prose_date("Số ngày nghỉ"), None);
+        assert_eq!(prose_date("19/12/2023"), None);
+    }
+
+    #[test]
+    fn times_after_text_dates_and_in_serial_fractions() {
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0);
+        assert_eq!(parse_time_text("15/12/2023 17:10"), t(17, 10));
+        assert_eq!(parse_time_text("2023-12-15T09:05:00"), t(9, 5));
+        assert_eq!(parse_time_text("15/12/2023 17h10"), t(17, 10));
+        assert_eq!(parse_time_text("15/12/2023"), None);
+        assert_eq!(parse_date_text("15/12/2023 17:10"), NaiveDate::from_ymd_opt(2023, 12, 15));
+        assert_eq!(excel_serial_time(45275.5), t(12, 0));
+        assert_eq!(excel_serial_time(45275.0), None);
+    }
+
+    #[test]
+    fn numbering_tokens_and_value_units() {
+        for t in ["A", "B", "1", "(1)", "(4)=(5)+(6)", "[2]", "12"] {
+            assert!(is_numbering_token(t), "{t}");
+        }
+        for t in ["CT01", "Tổng số", "123", "", "1.234"] {
+            assert!(!is_numbering_token(t), "{t}");
+        }
+        assert_eq!(value_unit("2.500.000 đồng"), Some("đồng"));
+        assert_eq!(value_unit("12,5 triệu đồng"), Some("triệu đồng"));
+        assert_eq!(value_unit("300 nghìn đồng"), Some("nghìn đồng"));
+        assert_eq!(value_unit("100%"), Some("%"));
+        assert_eq!(value_unit("12 buổi"), None);
+        assert_eq!(value_unit("12"), None);
+        assert_eq!(money_scale("triệu đồng"), Some("triệu đồng"));
+        assert_eq!(money_scale("người"), None);
     }
 }

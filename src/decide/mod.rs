@@ -44,16 +44,15 @@ pub fn decide(config: &Config, period: &Period, ignored: &[bool], subs: &mut [Su
         fates.push(fate);
     }
 
-    // Competition: per unit, the latest report date wins, then the greater path.
+    // Competition: per unit, the latest report date (and time) wins, then the greater path.
     let mut winners: BTreeMap<UnitCode, usize> = BTreeMap::new();
     for (i, sub) in subs.iter().enumerate() {
         let Some(unit) = sub.unit.clone() else { continue };
         if sub.period.as_deref() != Some(period.code.as_str()) {
             continue;
         }
-        let key = |s: &Submission| (s.header.report_date, s.path.clone().into_bytes());
         match winners.get(&unit) {
-            Some(&w) if key(&subs[w]) >= key(sub) => fates[i] = Fate::Superseded,
+            Some(&w) if precedence(&subs[w], sub).is_ge() => fates[i] = Fate::Superseded,
             Some(&w) => {
                 fates[w] = Fate::Superseded;
                 winners.insert(unit, i);
@@ -108,6 +107,18 @@ pub fn unit_statuses(config: &Config, period: &Period, subs: &[Submission], d: &
         .collect()
 }
 
+/// How two submissions of a unit rank: the later report date wins (blank is earliest); on
+/// the same day the later time, when both were written with one (a date against a
+/// date-time is a tie); then the greater path in byte order.
+fn precedence(a: &Submission, b: &Submission) -> std::cmp::Ordering {
+    let (ha, hb) = (&a.header, &b.header);
+    let time = match (ha.report_time, hb.report_time) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        _ => std::cmp::Ordering::Equal,
+    };
+    ha.report_date.cmp(&hb.report_date).then(time).then_with(|| a.path.as_bytes().cmp(b.path.as_bytes()))
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::NaiveDate;
@@ -142,6 +153,28 @@ mod tests {
         use Fate::{Accepted as A, Superseded as S};
         assert_eq!(d.fates, [S, A, S, A, S, A]);
         assert_eq!(d.winners.values().copied().collect::<Vec<_>>(), [1, 3, 5]);
+    }
+
+    #[test]
+    fn on_the_same_day_the_later_time_wins_and_a_date_against_a_date_time_is_a_tie() {
+        let c = Config::embedded().unwrap();
+        let p = c.period("2023-THD").unwrap();
+        let at = |path: &str, unit: &str, time: Option<(u32, u32)>| {
+            let mut s = sub(path, unit, Some(15));
+            s.header.report_time = time.map(|(h, m)| chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap());
+            s
+        };
+        let mut subs = vec![
+            // The 17:10 final beats the 09:05 draft whose path is greater.
+            at("001_ban_cuoi.xlsx", "001", Some((17, 10))),
+            at("001_ban_dau.xlsx", "001", Some((9, 5))),
+            // A date against a date-time on the same day: the path decides.
+            at("002_a.xlsx", "002", Some((17, 10))),
+            at("002_b.xlsx", "002", None),
+        ];
+        let d = decide(&c, p, &[false; 4], &mut subs);
+        use Fate::{Accepted as A, Superseded as S};
+        assert_eq!(d.fates, [A, S, S, A]);
     }
 
     #[test]

@@ -39,8 +39,11 @@ fn role(folded: &str) -> Option<&'static str> {
 }
 
 /// Finds the indicator table's header row: a row with `Tổng số` and `Mã chỉ tiêu` or
-/// `Tên chỉ tiêu`, those two possibly one row up (a two-row header with merged cells).
-pub fn find_table(sheet: &Sheet) -> Option<TableHeader> {
+/// `Tên chỉ tiêu`, those two possibly one row up (a two-row header with merged cells), and
+/// `Nam`/`Nữ` possibly one row down (`Tổng số | Chia ra` over `Nam | Nữ`): the header row
+/// is then the lower one. Where a role has two columns (last year's figures kept beside
+/// this year's), `prefer` picks one.
+pub fn find_table(sheet: &Sheet, prefer: &dyn Fn(&'static str, &[u16]) -> u16) -> Option<TableHeader> {
     let roles_of = |row: u32| -> Vec<(&'static str, u16)> {
         sheet
             .rows
@@ -55,17 +58,36 @@ pub fn find_table(sheet: &Sheet) -> Option<TableHeader> {
     };
     for &row in sheet.rows.keys() {
         let here = roles_of(row);
-        let Some(&(_, total)) = here.iter().find(|(r, _)| *r == "total") else { continue };
+        if !here.iter().any(|(r, _)| *r == "total") {
+            continue;
+        }
         let mut all = here.clone();
+        let mut header_row = row;
         if !here.iter().any(|(r, _)| *r == "code" || *r == "name") && row > 0 {
             all.extend(roles_of(row - 1));
         }
-        let col = |name: &str| all.iter().find(|(r, _)| *r == name).map(|&(_, c)| c);
+        if !here.iter().any(|(r, _)| *r == "male" || *r == "female") {
+            let below: Vec<_> =
+                roles_of(row + 1).into_iter().filter(|(r, _)| matches!(*r, "male" | "female")).collect();
+            if !below.is_empty() {
+                all.extend(below);
+                header_row = row + 1;
+            }
+        }
+        let col = |name: &str| {
+            let cols: Vec<u16> = all.iter().filter(|(r, _)| *r == name).map(|&(_, c)| c).collect();
+            match cols.as_slice() {
+                [] => None,
+                [one] => Some(*one),
+                many => Some(prefer(name_of(name), many)),
+            }
+        };
+        let Some(total) = col("total") else { continue };
         if col("code").is_none() && col("name").is_none() {
             continue;
         }
         return Some(TableHeader {
-            row,
+            row: header_row,
             columns: TableColumns {
                 code: col("code"),
                 name: col("name"),
@@ -76,6 +98,48 @@ pub fn find_table(sheet: &Sheet) -> Option<TableHeader> {
         });
     }
     None
+}
+
+/// How a role's heading reads on the form.
+fn name_of(role: &str) -> &'static str {
+    match role {
+        "code" => "Mã chỉ tiêu",
+        "name" => "Tên chỉ tiêu",
+        "total" => "Tổng số",
+        "male" => "Nam",
+        _ => "Nữ",
+    }
+}
+
+/// Which of several columns headed alike to read: the visible one, where the reader can
+/// tell hidden columns (last year's figures are kept hidden beside this year's); else the
+/// rightmost, noted in `doubled` as (heading, chosen, other) for a warning.
+pub fn prefer_column(
+    sheet: &Sheet,
+    heading: &'static str,
+    cols: &[u16],
+    doubled: &std::cell::RefCell<Vec<(&'static str, u16, u16)>>,
+) -> u16 {
+    let rightmost = cols.iter().copied().max().unwrap_or(0);
+    if let Some(hidden) = &sheet.hidden_columns {
+        let visible: Vec<u16> = cols.iter().copied().filter(|c| hidden.binary_search(c).is_err()).collect();
+        if let [one] = visible.as_slice() {
+            return *one;
+        }
+    }
+    let other = cols.iter().copied().filter(|&c| c != rightmost).max().unwrap_or(rightmost);
+    doubled.borrow_mut().push((heading, rightmost, other));
+    rightmost
+}
+
+/// The text lines above the table that may be the issuing body's title, top first.
+pub fn titles(sheet: &Sheet, table_row: u32) -> impl Iterator<Item = String> + '_ {
+    sheet
+        .rows
+        .range(..table_row)
+        .flat_map(|(_, cells)| cells.iter().filter_map(|(_, c)| c.text()))
+        .flat_map(|t| t.lines().map(text::tidy).collect::<Vec<_>>())
+        .filter(|t| !t.is_empty() && t.chars().count() <= 120)
 }
 
 const LABELS: [(&str, &str); 7] = [
@@ -131,6 +195,7 @@ pub fn read_header(sheet: &Sheet, table_row: u32, is_1904: bool, issues: &mut Ve
                 "report_date" if h.report_date_cell.is_none() => {
                     h.report_date_cell = Some(at);
                     h.report_date = read_date(&value, is_1904);
+                    h.report_time = read_time(&value);
                     if h.report_date.is_none() {
                         let i = issue::report_date_unreadable(&shown);
                         issues.push(i.in_sheet(&sheet.name).at(at).with_value(&shown));
@@ -149,11 +214,62 @@ pub fn read_header(sheet: &Sheet, table_row: u32, is_1904: bool, issues: &mut Ve
 pub fn read_date(cell: &Cell, is_1904: bool) -> Option<chrono::NaiveDate> {
     match cell {
         Cell::Date(d) => Some(*d),
+        Cell::DateTime(dt) => Some(dt.date()),
         Cell::Int(i) => text::excel_serial_to_date(*i as f64, is_1904),
         Cell::Float(f) => text::excel_serial_to_date(*f, is_1904),
         Cell::Text(t) => text::parse_date_text(t),
         _ => None,
     }
+}
+
+/// The time of day of a date cell written as a date-time, if it is one.
+pub fn read_time(cell: &Cell) -> Option<chrono::NaiveTime> {
+    match cell {
+        Cell::DateTime(dt) => Some(dt.time()),
+        Cell::Float(f) => text::excel_serial_time(*f),
+        Cell::Text(t) => {
+            text::parse_date_text(t).and(text::parse_time_text(t)).filter(|t| *t != chrono::NaiveTime::MIN)
+        }
+        _ => None,
+    }
+}
+
+/// The report date written in prose (`Hà Nội, ngày 19 tháng 12 năm 2023`), for a form with
+/// no `Ngày báo cáo` value: the line above the signature below the table first, else one
+/// above it (under the national motto).
+pub fn prose_report_date(sheet: &Sheet, table_row: u32) -> Option<(chrono::NaiveDate, CellRef)> {
+    let found = |(&row, cells): (&u32, &Vec<(u16, Cell)>)| {
+        cells.iter().find_map(|(c, cell)| Some((text::prose_date(cell.text()?)?, CellRef::new(row, *c))))
+    };
+    sheet.rows.range(table_row + 1..).find_map(found).or_else(|| sheet.rows.range(..table_row).find_map(found))
+}
+
+/// The row right under the header that numbers the columns (`A | B | C | 1 | 2 | 3`,
+/// `(1) (2) (3)`): part of the header, not data.
+fn is_numbering_row(cells: &[(u16, Cell)]) -> bool {
+    // Each cell a token; the numbers among them, read left to right, rising.
+    let mut last = -1i64;
+    cells.len() >= 3
+        && cells.iter().all(|(_, c)| {
+            let number = match c {
+                Cell::Text(t) if text::is_numbering_token(t) => {
+                    let digits: String =
+                        t.chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();
+                    digits.parse::<i64>().ok()
+                }
+                Cell::Int(i) if (0..100).contains(i) => Some(*i),
+                Cell::Float(f) if f.fract() == 0.0 && (0.0..100.0).contains(f) => Some(*f as i64),
+                _ => return false,
+            };
+            match number {
+                Some(n) if n <= last => false,
+                Some(n) => {
+                    last = n;
+                    true
+                }
+                None => true,
+            }
+        })
 }
 
 const FOOTERS: [&str; 6] = [
@@ -193,7 +309,7 @@ pub fn read_value(cell: Option<&Cell>) -> ReadValue {
     match cell {
         Cell::Int(i) if i.abs() <= text::MAX_UNITS => ReadValue::Value { micros: i * text::MICROS, coerced: false },
         Cell::Int(_) => ReadValue::Invalid(BadValue::TooLarge),
-        Cell::Float(f) => match text::float_to_micros(*f) {
+        Cell::Float(f) | Cell::Percent(f) => match text::float_to_micros(*f) {
             Some(micros) => ReadValue::Value { micros, coerced: false },
             None => ReadValue::Invalid(BadValue::TooLarge),
         },
@@ -204,18 +320,29 @@ pub fn read_value(cell: Option<&Cell>) -> ReadValue {
             Err(NumberError::NotANumber) => ReadValue::Invalid(BadValue::NotANumber),
         },
         Cell::Bool(_) => ReadValue::Invalid(BadValue::Boolean),
-        Cell::Date(_) => ReadValue::Invalid(BadValue::Date),
+        Cell::Date(_) | Cell::DateTime(_) => ReadValue::Invalid(BadValue::Date),
         Cell::Error(_) => ReadValue::Invalid(BadValue::ExcelError),
         Cell::FormulaWithoutValue(_) => ReadValue::Invalid(BadValue::NoStoredResult),
     }
 }
 
 /// The rows of the indicator table, with the issues of reading them.
+///
+/// The table ends at the signature footer, at the dated line above the signature, or after
+/// the last row that holds an indicator: a row with values that matches nothing is an
+/// error when an indicator row follows it, or when it carries a code; below the last
+/// indicator, a row without one is a note.
 pub fn read_table(sheet: &Sheet, table: TableHeader, config: &Config, issues: &mut Vec<Issue>) -> Vec<ReportedRow> {
     let cols = table.columns;
     let folded_names = &config.folded_indicator_names;
     let mut rows: Vec<ReportedRow> = Vec::new();
+    // Unmatched rows that are errors only if an indicator row follows them.
+    let mut pending: Vec<Issue> = Vec::new();
+    let mut first = true;
     for (&row, cells) in sheet.rows.range(table.row + 1..) {
+        if std::mem::take(&mut first) && is_numbering_row(cells) {
+            continue;
+        }
         let value_cols = [Some(cols.total), cols.male, cols.female];
         let get = |c: Option<u16>| c.and_then(|c| cells.iter().find(|(cc, _)| *cc == c).map(|(_, v)| v));
         let has_values = value_cols.iter().any(|&c| get(c).is_some());
@@ -223,8 +350,8 @@ pub fn read_table(sheet: &Sheet, table: TableHeader, config: &Config, issues: &m
         let mut matched = code_cell.as_deref().and_then(|c| config.indicator_index(c));
         // A row with an indicator code is no footer; only the others need the closer look.
         if matched.is_none() {
-            let first_text = cells.iter().find_map(|(_, c)| c.text()).map(text::fold).unwrap_or_default();
-            if is_footer(&first_text) {
+            let first_text = cells.iter().find_map(|(_, c)| c.text()).unwrap_or_default();
+            if is_footer(&text::fold(first_text)) || text::prose_date(first_text).is_some() {
                 break;
             }
         }
@@ -236,16 +363,22 @@ pub fn read_table(sheet: &Sheet, table: TableHeader, config: &Config, issues: &m
             matched = folded_names.iter().position(|n| n == key || n == &f);
         }
         let Some(ind) = matched else {
-            if has_values || code_cell.as_deref().is_some_and(|c| looks_like_code(c, config)) {
+            let code_like = code_cell.as_deref().is_some_and(|c| looks_like_code(c, config));
+            if has_values || code_like {
                 let what = code_cell.clone().or(name_cell.clone()).unwrap_or_default();
-                let closest = closest_indicator(&what, config);
+                let closest = &config.indicators[closest_indicator(&what, config)];
+                // A name within a third of its length of an indicator's is a mistyped row,
+                // wherever it stands; anything else below the last indicator is a note.
+                let (folded, name) = (text::fold(&what), text::fold(&closest.name));
+                let near = text::edit_distance(&folded, &name) * 3 <= folded.chars().count();
                 let at = CellRef::new(row, cols.code.or(cols.name).unwrap_or(0));
-                let closest = config.indicators[closest].named();
-                let i = issue::unmatched_row(row + 1, &what, closest);
-                issues.push(i.in_sheet(&sheet.name).at(at).with_value(what));
+                let i =
+                    issue::unmatched_row(row + 1, &what, closest.named()).in_sheet(&sheet.name).at(at).with_value(what);
+                if code_cell.is_some() || near { issues.push(i) } else { pending.push(i) }
             }
             continue;
         };
+        issues.append(&mut pending);
         let code = config.indicators[ind].code.clone();
         if let Some(prev) = rows.iter().find(|r| r.indicator == ind) {
             let at = CellRef::new(row, cols.code.or(cols.name).unwrap_or(0));
@@ -260,25 +393,44 @@ pub fn read_table(sheet: &Sheet, table: TableHeader, config: &Config, issues: &m
             reported.cells[b] = at;
             let cell = get(Some(col));
             let shown = cell.map(Cell::shown).unwrap_or_default();
+            let located = |i: Issue| i.in_sheet(&sheet.name).at(at).for_indicator(&code).with_value(&shown);
+            if let Some(unit) = cell.and_then(|c| contradicting_unit(c, &config.indicators[ind])) {
+                let expected = &config.indicators[ind].measure_unit;
+                issues.push(located(issue::wrong_value_unit(&shown, unit, expected)));
+                continue;
+            }
             match read_value(cell) {
                 ReadValue::Blank => {}
                 ReadValue::Value { micros, coerced } => {
                     reported.values[b] = Some(Micros(micros));
                     if coerced {
                         let v = text::format_micros(micros);
-                        let i = issue::coerced(&shown, &v);
-                        issues.push(i.in_sheet(&sheet.name).at(at).for_indicator(&code).with_value(shown));
+                        issues.push(located(issue::coerced(&shown, &v)));
                     }
                 }
-                ReadValue::Invalid(why) => {
-                    let i = issue::bad_value(why, at, &code, &shown);
-                    issues.push(i.in_sheet(&sheet.name).at(at).for_indicator(&code).with_value(shown));
-                }
+                ReadValue::Invalid(why) => issues.push(located(issue::bad_value(why, at, &code, &shown))),
             }
         }
         rows.push(reported);
     }
     rows
+}
+
+/// The unit written with a value when it contradicts the indicator's unit of measure: a
+/// money scale other than the indicator's (`2.500.000 đồng` in a `triệu đồng` cell), or a
+/// percentage (typed, or as the cell's number format) in a count or an amount.
+fn contradicting_unit(cell: &Cell, indicator: &crate::config::Indicator) -> Option<&'static str> {
+    let written = match cell {
+        Cell::Text(t) => text::value_unit(t)?,
+        Cell::Percent(_) => "%",
+        _ => return None,
+    };
+    let expected = text::money_scale(&indicator.measure_unit);
+    match written {
+        "%" => Some("%"),
+        scale if Some(scale) != expected => Some(scale),
+        _ => None,
+    }
 }
 
 fn looks_like_code(s: &str, config: &Config) -> bool {
@@ -407,10 +559,9 @@ struct ActivityColumns {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
 
     fn sheet(rows: &[(u32, &[(u16, &str)])]) -> Sheet {
-        let mut s = Sheet { name: "BaoCao".into(), rows: BTreeMap::new() };
+        let mut s = Sheet { name: "BaoCao".into(), ..Sheet::default() };
         for (r, cells) in rows {
             s.rows.insert(*r, cells.iter().map(|(c, t)| (*c, Cell::Text((*t).to_string()))).collect());
         }
@@ -423,7 +574,7 @@ mod tests {
             (5, &[(2, "STT"), (3, "Mã chỉ tiêu"), (4, "Tên chỉ tiêu"), (6, "Kết quả")]),
             (6, &[(6, "TỔNG SỐ"), (7, "Nam"), (8, "Nữ")]),
         ]);
-        let t = find_table(&s).unwrap();
+        let t = find_table(&s, &|_, cols| cols[0]).unwrap();
         assert_eq!(t.row, 6);
         assert_eq!(t.columns, TableColumns { code: Some(3), name: Some(4), total: 6, male: Some(7), female: Some(8) });
     }
@@ -454,5 +605,26 @@ mod tests {
         assert_eq!(strip_enumerator("a) so van ban"), "so van ban");
         assert_eq!(strip_enumerator("- so van ban"), "so van ban");
         assert_eq!(strip_enumerator("so van ban"), "so van ban");
+    }
+
+    #[test]
+    fn a_numbering_row_and_a_split_header_are_part_of_the_header() {
+        let s = sheet(&[
+            (5, &[(0, "STT"), (1, "Mã chỉ tiêu"), (2, "Tên chỉ tiêu"), (4, "Tổng số"), (5, "Chia ra")]),
+            (6, &[(5, "Nam"), (6, "Nữ")]),
+            (7, &[(0, "A"), (1, "B"), (2, "C"), (3, "D"), (4, "(1)"), (5, "(2)"), (6, "(3)")]),
+            (8, &[(0, "1"), (1, "CT01"), (4, "5")]),
+        ]);
+        let t = find_table(&s, &|_, cols| cols[0]).unwrap();
+        assert_eq!(t.row, 6);
+        assert_eq!(t.columns, TableColumns { code: Some(1), name: Some(2), total: 4, male: Some(5), female: Some(6) });
+        let c = Config::embedded().unwrap();
+        let mut issues = vec![];
+        let rows = read_table(&s, t, &c, &mut issues);
+        // The text number is read with an info; nothing about the numbering row.
+        assert_eq!(issues.iter().map(|i| i.code.as_str()).collect::<Vec<_>>(), ["I001"], "{issues:?}");
+        assert_eq!(rows.len(), 1);
+        assert!(is_numbering_row(&s.rows[&7]));
+        assert!(!is_numbering_row(&s.rows[&8]));
     }
 }

@@ -278,30 +278,73 @@ fn read_form(bytes: Vec<u8>, sub: &mut Submission, ctx: &ReadContext<'_>) -> Res
         return Ok(());
     }
     let names = wb.sheet_names.clone();
-    // BaoCao by name first, then any other sheet but the instructions, by content.
-    let mut order: Vec<&String> = names.iter().filter(|n| sheet_key(n) == "baocao").collect();
-    order.extend(names.iter().filter(|n| !matches!(sheet_key(n).as_str(), "baocao" | "huongdan" | "hoatdong")));
+    for (i, name) in names.iter().enumerate() {
+        if !wb.sheet_grid[i] {
+            sub.issues.push(issue::sheet_not_a_grid(name).in_sheet(name));
+        }
+    }
+    // Visible before hidden, then the name BaoCao, then workbook order; never the
+    // instructions, the activity log or a sheet that is not a grid.
+    let mut order: Vec<usize> = (0..names.len())
+        .filter(|&i| wb.sheet_grid[i] && !matches!(sheet_key(&names[i]).as_str(), "huongdan" | "hoatdong"))
+        .collect();
+    order.sort_by_key(|&i| (wb.sheet_hidden[i], sheet_key(&names[i]) != "baocao", i));
     let mut found = None;
-    for name in order {
-        let sheet = wb.sheet(name)?;
-        if let Some(table) = form::find_table(&sheet) {
-            found = Some((sheet, table));
+    let mut failed = None;
+    let doubled = std::cell::RefCell::new(Vec::new());
+    for i in order {
+        let sheet = match wb.sheet(&names[i]) {
+            Ok(sheet) => sheet,
+            // A sheet that cannot be read fails the file only if no other holds the form.
+            Err(e @ OpenError::Corrupt(_)) => {
+                failed.get_or_insert(e);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        doubled.borrow_mut().clear();
+        let prefer = |role: &'static str, cols: &[u16]| form::prefer_column(&sheet, role, cols, &doubled);
+        if let Some(table) = form::find_table(&sheet, &prefer) {
+            found = Some((sheet, table, wb.sheet_hidden[i]));
             break;
         }
     }
-    let Some((sheet, table)) = found else {
-        sub.issues.push(issue::no_indicator_table());
-        return Ok(());
+    let Some((sheet, table, hidden)) = found else {
+        return match failed {
+            Some(e) => Err(e),
+            None => {
+                sub.issues.push(issue::no_indicator_table());
+                Ok(())
+            }
+        };
     };
     sub.sheet = sheet.name.clone();
+    if hidden {
+        sub.issues.push(issue::form_on_hidden_sheet(&sheet.name).in_sheet(&sheet.name));
+    }
+    for (label, chosen, other) in doubled.take() {
+        let (chosen, other) = (CellRef::new(table.row, chosen), CellRef::new(table.row, other));
+        let i = issue::same_heading_twice(label, &chosen.column(), &other.column());
+        sub.issues.push(i.in_sheet(&sheet.name).at(chosen));
+    }
     sub.header = form::read_header(&sheet, table.row, wb.is_1904, &mut sub.issues);
+    if sub.header.report_date_cell.is_none()
+        && let Some((date, at)) = form::prose_report_date(&sheet, table.row)
+    {
+        sub.header.report_date = Some(date);
+        sub.header.report_date_cell = Some(at);
+    }
+    if sub.header.unit_code.is_none() && sub.header.unit_name.is_none() {
+        sub.header.title = form::titles(&sheet, table.row).find(|t| match_unit_name(t, ctx.config).is_some());
+    }
     sub.rows = form::read_table(&sheet, table, ctx.config, &mut sub.issues);
     drop(sheet);
-    let mut order: Vec<&String> = names.iter().filter(|n| sheet_key(n) == "hoatdong").collect();
-    order
-        .extend(names.iter().filter(|n| **n != sub.sheet && !matches!(sheet_key(n).as_str(), "hoatdong" | "huongdan")));
-    for name in order {
-        let sheet = wb.sheet(name)?;
+    let mut order: Vec<usize> = (0..names.len())
+        .filter(|&i| wb.sheet_grid[i] && names[i] != sub.sheet && sheet_key(&names[i]) != "huongdan")
+        .collect();
+    order.sort_by_key(|&i| (sheet_key(&names[i]) != "hoatdong", i));
+    for i in order {
+        let sheet = wb.sheet(&names[i])?;
         if let Some(acts) = form::read_activities(&sheet, ctx.config, wb.is_1904, &mut sub.issues) {
             sub.activity_sheet = Some(sheet.name.clone());
             sub.activities = acts;
@@ -309,6 +352,30 @@ fn read_form(bytes: Vec<u8>, sub: &mut Submission, ctx: &ReadContext<'_>) -> Res
         }
     }
     Ok(())
+}
+
+/// The configured unit a name or an issuing body's title names: `Quận Cầu Giấy`,
+/// `UBND QUẬN CẦU GIẤY`, `Ủy ban nhân dân huyện Đông Anh`, `SỞ Y TẾ HÀ NỘI` (a place
+/// after the name), `UBND CẦU GIẤY` (no unit-type word). Compared folded; the longest
+/// configured name that fits wins.
+pub fn match_unit_name(written: &str, config: &Config) -> Option<UnitCode> {
+    let folded = text::fold(written);
+    let body = ["ubnd ", "uy ban nhan dan "].iter().find_map(|p| folded.strip_prefix(p)).unwrap_or(&folded).trim();
+    if body.is_empty() {
+        return None;
+    }
+    let mut best: Option<(usize, &UnitCode)> = None;
+    for unit in &config.units {
+        let name = text::fold(&unit.name);
+        let type_word = text::fold(unit.unit_type.label(crate::model::Lang::Vi));
+        let bare = name.strip_prefix(&type_word).map(str::trim_start).filter(|b| b.len() < name.len());
+        let fits =
+            body == name || bare == Some(body) || (body.starts_with(&name) && body[name.len()..].starts_with(' '));
+        if fits && best.is_none_or(|(len, _)| name.len() > len) {
+            best = Some((name.len(), &unit.code));
+        }
+    }
+    best.map(|(_, code)| code.clone())
 }
 
 /// Matches a code as typed against the configured units: exactly, ignoring case, or as a
@@ -347,21 +414,24 @@ fn identify(sub: &mut Submission, found: &Found, ctx: &ReadContext<'_>) {
             None => sub.issues.push(locate(issue::unknown_unit(&typed), sub.header.unit_code_cell, &typed)),
         },
         None => {
-            let by_name = sub.header.unit_name.as_ref().and_then(|n| {
-                let key = text::fold(n);
-                config.units.iter().find(|u| text::fold(&u.name) == key).map(|u| u.code.clone())
-            });
-            match (from_name, by_name) {
-                (Some(code), _) => {
+            let by_name = sub.header.unit_name.as_ref().and_then(|n| match_unit_name(n, config));
+            let by_title = sub.header.title.as_ref().and_then(|t| match_unit_name(t, config));
+            match (from_name, by_name, by_title) {
+                (Some(code), ..) => {
                     sub.issues.push(locate(issue::unit_from_file_name(&code, &file_name), None, ""));
                     sub.unit = Some(code);
                 }
-                (None, Some(code)) => {
+                (None, Some(code), _) => {
                     let name = sub.header.unit_name.as_deref().unwrap_or("");
                     sub.issues.push(locate(issue::unit_from_unit_name(&code), None, name));
                     sub.unit = Some(code);
                 }
-                (None, None) => sub.issues.push(locate(issue::unit_unknowable(), None, "")),
+                (None, None, Some(code)) => {
+                    let title = sub.header.title.as_deref().unwrap_or("");
+                    sub.issues.push(locate(issue::unit_from_title(&code), None, title));
+                    sub.unit = Some(code);
+                }
+                (None, None, None) => sub.issues.push(locate(issue::unit_unknowable(), None, "")),
             }
         }
     }

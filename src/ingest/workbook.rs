@@ -28,6 +28,10 @@ pub enum Cell {
     Text(String),
     Bool(bool),
     Date(NaiveDate),
+    /// A number shown as a percentage by its cell's format (`100%` is 1.0).
+    Percent(f64),
+    /// A date with a time of day other than midnight (`15/12/2023 17:10`).
+    DateTime(chrono::NaiveDateTime),
     /// An Excel error value such as `#DIV/0!`.
     Error(String),
     /// A formula whose result was never stored: it would read as 0.
@@ -49,6 +53,8 @@ impl Cell {
             Cell::Text(s) => text::nfc(s),
             Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
             Cell::Date(d) => d.format("%d/%m/%Y").to_string(),
+            Cell::DateTime(dt) => dt.format("%d/%m/%Y %H:%M").to_string(),
+            Cell::Percent(f) => format!("{}%", Cell::Float(f * 100.0).shown()),
             Cell::Error(e) => e.clone(),
             Cell::FormulaWithoutValue(f) => format!("={f}"),
         }
@@ -67,9 +73,26 @@ impl Cell {
 pub struct Sheet {
     pub name: String,
     pub rows: BTreeMap<u32, Vec<(u16, Cell)>>,
+    /// The hidden columns (0-based, ascending), where the reader can tell them (the direct
+    /// xlsx reader); `None` where it cannot.
+    pub hidden_columns: Option<Vec<u16>>,
 }
 
 impl Sheet {
+    /// The sheet as calamine alone reads it: percentages as plain numbers, hidden columns
+    /// unknown. The direct reader's reading, so reduced, equals calamine's.
+    pub fn as_calamine_reads(mut self) -> Sheet {
+        for cells in self.rows.values_mut() {
+            for (_, cell) in cells.iter_mut() {
+                if let Cell::Percent(f) = cell {
+                    *cell = Cell::Float(*f);
+                }
+            }
+        }
+        self.hidden_columns = None;
+        self
+    }
+
     pub fn get(&self, row: u32, col: u16) -> Option<&Cell> {
         self.rows.get(&row)?.iter().find(|(c, _)| *c == col).map(|(_, cell)| cell)
     }
@@ -134,6 +157,10 @@ pub struct Workbook {
     _heavy: Option<std::sync::MutexGuard<'static, ()>>,
     pub is_1904: bool,
     pub sheet_names: Vec<String>,
+    /// Whether each sheet, in `sheet_names` order, is hidden.
+    pub sheet_hidden: Vec<bool>,
+    /// Whether each sheet, in `sheet_names` order, is a grid of cells (not a chart sheet).
+    pub sheet_grid: Vec<bool>,
     /// What this workbook is, when this program wrote it; `None` for every other workbook.
     pub own: Option<OwnKind>,
     max_cells: u64,
@@ -193,15 +220,31 @@ impl Workbook {
             },
             (kind, container) => open_with_calamine(kind, container.into_bytes())?,
         };
-        let (sheet_names, is_1904) = match &inner {
-            Inner::Direct(w) => (w.sheet_names.clone(), w.is_1904),
+        let (sheets, is_1904) = match &inner {
+            Inner::Direct(w) => {
+                let grid = w.sheet_names.iter().map(|n| w.is_grid(n));
+                let sheets = w.sheet_names.iter().zip(&w.sheet_hidden).zip(grid);
+                (sheets.map(|((n, h), g)| (n.clone(), *h, g)).collect(), w.is_1904)
+            }
             Inner::Spent => (Vec::new(), false),
-            Inner::Xlsx(w) => (w.sheet_names(), w.has_1904_epoch()),
-            Inner::Xlsb(w) => (w.sheet_names(), w.has_1904_epoch()),
-            Inner::Ods(w) => (w.sheet_names(), false),
-            Inner::Xls(w) => (w.sheet_names(), w.has_1904_epoch()),
+            Inner::Xlsx(w) => (described(w.sheets_metadata()), w.has_1904_epoch()),
+            Inner::Xlsb(w) => (described(w.sheets_metadata()), w.has_1904_epoch()),
+            Inner::Ods(w) => (described(w.sheets_metadata()), false),
+            Inner::Xls(w) => (described(w.sheets_metadata()), w.has_1904_epoch()),
         };
-        Ok(Workbook { inner, _heavy: heavy, is_1904, sheet_names, own, max_cells: limits.max_cells_per_sheet })
+        let sheet_names = sheets.iter().map(|(n, _, _)| n.clone()).collect();
+        let sheet_hidden = sheets.iter().map(|(_, h, _)| *h).collect();
+        let sheet_grid = sheets.iter().map(|(_, _, g)| *g).collect();
+        Ok(Workbook {
+            inner,
+            _heavy: heavy,
+            is_1904,
+            sheet_names,
+            sheet_hidden,
+            sheet_grid,
+            own,
+            max_cells: limits.max_cells_per_sheet,
+        })
     }
 
     /// Reads one sheet's non-empty cells.
@@ -209,8 +252,23 @@ impl Workbook {
         let is_1904 = self.is_1904;
         if let Inner::Direct(w) = &mut self.inner {
             let mut fill = Filling::new(name, self.max_cells);
-            match w.cells(name, |row, col, value, formula| fill.add(row, col, cell_of(&value, formula, is_1904))) {
-                Ok(()) => return Ok(fill.done()),
+            let read = |row, col, value: DataRef<'_>, formula: Option<&str>, percent: bool| {
+                let cell = match (cell_of(&value, formula, is_1904), percent) {
+                    (Some(Cell::Float(f)), true) => Some(Cell::Percent(f)),
+                    (Some(Cell::Int(i)), true) => Some(Cell::Percent(i as f64)),
+                    (cell, _) => cell,
+                };
+                fill.add(row, col, cell)
+            };
+            match w.cells(name, read) {
+                Ok(()) => {
+                    let mut sheet = fill.done();
+                    let mut hidden = std::mem::take(&mut w.hidden_columns);
+                    hidden.sort_unstable();
+                    hidden.dedup();
+                    sheet.hidden_columns = Some(hidden);
+                    return Ok(sheet);
+                }
                 Err(Stop::Caller(e)) => return Err(e),
                 Err(Stop::Unsupported(why)) => {
                     // This file is read with calamine from here on, this sheet afresh.
@@ -263,7 +321,7 @@ struct Filling<'a> {
 
 impl<'a> Filling<'a> {
     fn new(name: &'a str, max: u64) -> Self {
-        Filling { sheet: Sheet { name: name.to_string(), rows: BTreeMap::new() }, count: 0, max, name }
+        Filling { sheet: Sheet { name: name.to_string(), ..Sheet::default() }, count: 0, max, name }
     }
 
     fn add(&mut self, row: u32, col: u32, cell: Option<Cell>) -> Result<(), OpenError> {
@@ -292,6 +350,19 @@ impl<'a> Filling<'a> {
         self.sheet.sort();
         self.sheet
     }
+}
+
+/// (name, hidden, grid) of each sheet as calamine describes it.
+fn described(sheets: &[calamine::Sheet]) -> Vec<(String, bool, bool)> {
+    use calamine::{SheetType, SheetVisible};
+    let entry = |s: &calamine::Sheet| {
+        (
+            s.name.clone(),
+            s.visible != SheetVisible::Visible,
+            matches!(s.typ, SheetType::WorkSheet | SheetType::MacroSheet),
+        )
+    };
+    sheets.iter().map(entry).collect()
 }
 
 /// A streamed cell as the form reader sees it: a formula whose result was never stored is
@@ -358,13 +429,18 @@ fn text_cell(s: &str) -> Option<Cell> {
 /// system (a count formatted as a date by mistake stays readable as a count).
 fn date_cell(serial: f64, is_datetime: bool, is_1904: bool, dt: Option<chrono::NaiveDateTime>) -> Cell {
     match (is_datetime, dt) {
-        (true, Some(dt)) => Cell::Date(dt.date()),
+        (true, Some(dt)) if dt.time() == chrono::NaiveTime::MIN => Cell::Date(dt.date()),
+        (true, Some(dt)) => Cell::DateTime(dt),
         _ => text::excel_serial_to_date(serial, is_1904).map_or(Cell::Float(serial), Cell::Date),
     }
 }
 
 fn iso_cell(s: &str) -> Cell {
-    text::parse_date_text(s).map_or_else(|| Cell::Text(s.to_string()), Cell::Date)
+    match (text::parse_date_text(s), text::parse_time_text(s)) {
+        (Some(d), Some(t)) if t != chrono::NaiveTime::MIN => Cell::DateTime(d.and_time(t)),
+        (Some(d), _) => Cell::Date(d),
+        (None, _) => Cell::Text(s.to_string()),
+    }
 }
 
 static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());

@@ -68,15 +68,18 @@ codes! {
     E023 Error "an Excel error cell (`#DIV/0!`, `#REF!`)",
     E024 Error "a formula without a stored result",
     E025 Error "an ambiguous number (`12.5`, `1,234.5`)",
+    E026 Error "a unit written with a value contradicts the indicator's unit (`đồng` in a `triệu đồng` cell, `%` in a count)",
     E030 Error "a required indicator left blank or deleted",
     E040 Error "activity log: unreadable date",
     E041 Error "activity log: female > participants",
     E042 Error "activity log: unknown type",
     E043 Error "activity log: negative number",
-    W001 Warning "unit taken from the file name or unit name",
+    W001 Warning "unit taken from the file name, the unit name or the title",
     W002 Warning "file name names another unit than the form",
     W003 Warning "period blank: counted for the run's period",
     W004 Warning "report date unreadable",
+    W005 Warning "the form was read from a hidden sheet (no visible sheet holds one)",
+    W006 Warning "two columns with the same heading where hidden columns cannot be told: the rightmost is read",
     W010 Warning "outlier: over 10 × the median of at least 5 peers",
     W011 Warning "Tổng số blank while Nam/Nữ are filled (not derived)",
     W012 Warning "Nam/Nữ on an indicator not broken down by sex (ignored)",
@@ -87,6 +90,9 @@ codes! {
     I003 Info "a folder under the inputs that cannot be listed (ignored, the rest is read)",
     I004 Info "a link to a file outside the inputs (not followed)",
     I005 Info "a report or feedback workbook this program wrote (never a submission)",
+    I006 Info "a sheet that is not a grid of cells (a chart sheet) was skipped",
+    I007 Info "text in a legacy Vietnamese encoding (TCVN3, VNI) was converted to Unicode",
+    I008 Info "a .zip archive among the inputs (not read: unpack it)",
 }
 
 impl Code {
@@ -424,6 +430,16 @@ pub fn unit_from_unit_name(code: &str) -> Issue {
     )
 }
 
+/// W001: the unit `code` was found by the form's title (`UBND QUẬN CẦU GIẤY`).
+pub fn unit_from_title(code: &str) -> Issue {
+    Code::W001.raise(
+        format!(
+            "Biểu mẫu thiếu Mã đơn vị; đơn vị {code} được xác định theo tên cơ quan ở đầu biểu. Hãy điền Mã đơn vị."
+        ),
+        format!("The form lacks the unit code; unit {code} was taken from the issuing body's title."),
+    )
+}
+
 /// W002: the form says `code`, the file name `other`.
 pub fn file_name_other_unit(code: &str, file_name: &str, other: &str) -> Issue {
     Code::W002.raise(
@@ -556,6 +572,65 @@ pub fn own_workbook(kind: OwnKind) -> Issue {
     Code::I005.raise(
         format!("Tệp là {vi} do chương trình tổng hợp tạo ra, không phải báo cáo của đơn vị; không được đọc."),
         format!("A {en} written by this program, not a unit's report; not read."),
+    )
+}
+
+/// E026: `shown` carries the unit `written`, the indicator is counted in `expected`.
+pub fn wrong_value_unit(shown: &str, written: &str, expected: &str) -> Issue {
+    let (vi, en) = if written == "%" {
+        ("là tỷ lệ phần trăm", "is a percentage")
+    } else {
+        ("ghi đơn vị", "is written in")
+    };
+    let written_en = if written == "%" { String::new() } else { format!(" {written}") };
+    let written_vi = if written == "%" { String::new() } else { format!(" \"{written}\"") };
+    Code::E026.raise(
+        format!(
+            "Giá trị \"{shown}\" {vi}{written_vi} nhưng chỉ tiêu tính theo đơn vị \"{expected}\"; chương trình không tự quy đổi. Hãy ghi số theo đơn vị \"{expected}\", không kèm đơn vị."
+        ),
+        format!("The value \"{shown}\" {en}{written_en}, but the indicator is counted in \"{expected}\"; it is not converted."),
+    )
+}
+
+/// W005: the form was found only on the hidden sheet `sheet`.
+pub fn form_on_hidden_sheet(sheet: &str) -> Issue {
+    Code::W005.raise(
+        format!("Biểu mẫu chỉ có ở trang tính ẩn \"{sheet}\"; số liệu được đọc từ trang này. Hãy kiểm tra đây là số liệu kỳ này và bỏ ẩn trang tính."),
+        format!("The form is only on the hidden sheet \"{sheet}\"; it was read from there."),
+    )
+}
+
+/// W006: two columns are headed `label`; the rightmost, `chosen`, was read.
+pub fn same_heading_twice(label: &str, chosen: &str, other: &str) -> Issue {
+    Code::W006.raise(
+        format!("Hai cột cùng tiêu đề \"{label}\" (cột {other} và cột {chosen}); số liệu được đọc từ cột {chosen}. Hãy xóa cột số liệu cũ."),
+        format!("Two columns are headed \"{label}\" ({other} and {chosen}); column {chosen} was read."),
+    )
+}
+
+/// I006: the sheet `sheet` is not a grid (a chart sheet) and was skipped.
+pub fn sheet_not_a_grid(sheet: &str) -> Issue {
+    Code::I006.raise(
+        format!(
+            "Trang \"{sheet}\" không phải bảng tính (ví dụ trang biểu đồ); đã bỏ qua, các trang khác vẫn được đọc."
+        ),
+        format!("The sheet \"{sheet}\" is not a grid of cells (e.g. a chart sheet); skipped."),
+    )
+}
+
+/// I007: text in `encoding` (`TCVN3`, `VNI`) was converted to Unicode.
+pub fn legacy_encoding(encoding: &str) -> Issue {
+    Code::I007.raise(
+        format!("Văn bản gõ bằng bảng mã {encoding} đã được chuyển sang Unicode để đọc. Lần sau hãy dùng phông chữ Unicode (Times New Roman)."),
+        format!("Text typed in the legacy {encoding} encoding was converted to Unicode."),
+    )
+}
+
+/// I008: a .zip archive found among the inputs.
+pub fn zip_archive() -> Issue {
+    Code::I008.raise(
+        "Tệp nén .zip không được đọc. Hãy giải nén vào thư mục báo cáo để các biểu mẫu bên trong được tổng hợp.".into(),
+        "A .zip archive is not read; unpack it into the inputs folder.".into(),
     )
 }
 

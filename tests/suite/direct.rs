@@ -39,7 +39,7 @@ fn read(bytes: &[u8], calamine_only: bool) -> (Result<Reading, OpenError>, &'sta
         Err(e) => return (Err(e), "none"),
     };
     let names = wb.sheet_names.clone();
-    let sheets = names.iter().map(|n| wb.sheet(n)).collect();
+    let sheets = names.iter().map(|n| wb.sheet(n).map(|s| s.as_calamine_reads())).collect();
     let reader = wb.reader();
     (Ok(Reading { names, is_1904: wb.is_1904, sheets }), reader)
 }

@@ -85,11 +85,22 @@ pub(super) fn read_cells<E>(
     strings: &[String],
     formats: &[Format],
     is_1904: bool,
-    emit: &mut impl FnMut(u32, u32, DataRef<'_>, Option<&str>) -> Result<(), E>,
+    hidden_columns: &mut Vec<u16>,
+    emit: &mut impl FnMut(u32, u32, DataRef<'_>, Option<&str>, bool) -> Result<(), E>,
 ) -> Result<(), Stop<E>> {
     let mut x = Scan::sheet(part)?;
+    hidden_columns.clear();
     loop {
         match x.next()? {
+            // Column widths and visibility: `min`..`max` are 1-based.
+            Tok::Start { name: "col", attrs, .. } if matches!(attr(attrs, "hidden")?, Some("1" | "true")) => {
+                let bound = |key| -> Result<u16, Unsupported> {
+                    let v = attr(attrs, key)?.and_then(|v| v.parse::<u16>().ok());
+                    v.filter(|v| (1..=16_384).contains(v)).ok_or(Unsupported("an unusual column range"))
+                };
+                let (min, max) = (bound("min")?, bound("max")?);
+                hidden_columns.extend((min..=max.max(min)).map(|c| c - 1));
+            }
             // calamine refuses a sheet whose declared dimension it cannot parse.
             Tok::Start { name: "dimension", attrs, .. } => {
                 let range = attr(attrs, "ref")?.ok_or(Unsupported("a dimension without a range"))?;
@@ -113,7 +124,9 @@ pub(super) fn read_cells<E>(
                 } else {
                     cell_body(&mut x, &a, strings, formats, is_1904, &mut formula)?
                 };
-                emit(a.pos.0, a.pos.1, value, has_formula.then_some(formula.as_str())).map_err(Stop::Caller)?;
+                let percent = a.style.and_then(|i| formats.get(i)) == Some(&Format::Percent);
+                emit(a.pos.0, a.pos.1, value, has_formula.then_some(formula.as_str()), percent)
+                    .map_err(Stop::Caller)?;
             }
             // calamine refuses a row number it cannot parse.
             Tok::Start { name: "row", attrs, .. } if !plain_row(attrs)? => {

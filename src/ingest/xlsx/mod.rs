@@ -48,17 +48,25 @@ pub(super) enum Format {
     Other,
     DateTime,
     TimeDelta,
+    /// A number shown as a percentage (`0%`, `0.00%`): read as the number, and told to the
+    /// caller.
+    Percent,
 }
 
 pub struct DirectXlsx {
     zip: zip::ZipArchive<Cursor<Vec<u8>>>,
     pub sheet_names: Vec<String>,
-    /// Each sheet's part, in `sheet_names` order.
-    paths: Vec<String>,
+    /// Whether each sheet is hidden, in `sheet_names` order.
+    pub sheet_hidden: Vec<bool>,
+    /// Each sheet's part, in `sheet_names` order; `None` for a sheet that is not a
+    /// worksheet (a chart sheet, a dialog sheet), which has no cells to read.
+    paths: Vec<Option<String>>,
     strings: Vec<String>,
     formats: Vec<Format>,
     pub is_1904: bool,
     part: Vec<u8>,
+    /// The hidden columns (0-based) of the sheet last read by [`DirectXlsx::cells`].
+    pub hidden_columns: Vec<u16>,
 }
 
 impl DirectXlsx {
@@ -69,11 +77,13 @@ impl DirectXlsx {
             Ok(parts) => Ok(DirectXlsx {
                 zip,
                 sheet_names: parts.names,
+                sheet_hidden: parts.hidden,
                 paths: parts.paths,
                 strings: parts.strings,
                 formats: parts.formats,
                 is_1904: parts.is_1904,
                 part: Vec::new(),
+                hidden_columns: Vec::new(),
             }),
             Err(u) => Err((zip.into_inner().into_inner(), u)),
         }
@@ -85,24 +95,32 @@ impl DirectXlsx {
     }
 
     /// Calls `emit` with each cell of a sheet, in document order, as calamine's
-    /// `next_cell_with_formula` gives it: position, value, formula text.
+    /// `next_cell_with_formula` gives it: position, value, formula text; and whether the
+    /// cell's number format shows a percentage, which calamine does not tell.
     pub fn cells<E>(
         &mut self,
         name: &str,
-        mut emit: impl FnMut(u32, u32, DataRef<'_>, Option<&str>) -> Result<(), E>,
+        mut emit: impl FnMut(u32, u32, DataRef<'_>, Option<&str>, bool) -> Result<(), E>,
     ) -> Result<(), Stop<E>> {
         let index = self.sheet_names.iter().position(|n| n == name).ok_or(Unsupported("no such sheet"))?;
+        let path = self.paths[index].as_deref().ok_or(Unsupported("a sheet that is not a worksheet"))?;
         let mut part = std::mem::take(&mut self.part);
-        inflate(&mut self.zip, &self.paths[index], &mut part)?;
-        let result = read_cells(&part, &self.strings, &self.formats, self.is_1904, &mut emit);
+        inflate(&mut self.zip, path, &mut part)?;
+        let result = read_cells(&part, &self.strings, &self.formats, self.is_1904, &mut self.hidden_columns, &mut emit);
         self.part = part;
         result
+    }
+
+    /// Whether the sheet is a worksheet, a grid of cells (not a chart sheet).
+    pub fn is_grid(&self, name: &str) -> bool {
+        self.sheet_names.iter().position(|n| n == name).is_some_and(|i| self.paths[i].is_some())
     }
 }
 
 pub(super) struct WorkbookParts {
     names: Vec<String>,
-    paths: Vec<String>,
+    hidden: Vec<bool>,
+    paths: Vec<Option<String>>,
     strings: Vec<String>,
     formats: Vec<Format>,
     is_1904: bool,
@@ -125,17 +143,21 @@ fn read_workbook_parts(zip: &mut zip::ZipArchive<Cursor<Vec<u8>>>) -> Result<Wor
     let rels: HashMap<String, (String, String)> =
         relationships(&buf)?.into_iter().map(|(id, target, typ)| (id, (target, typ))).collect();
     inflate(zip, "xl/workbook.xml", &mut buf)?;
-    let (names, ids, is_1904) = workbook(&buf)?;
+    let SheetEntries { names, ids, hidden, is_1904 } = workbook(&buf)?;
     let mut paths = Vec::with_capacity(ids.len());
     for id in &ids {
         let (target, typ) = rels.get(id).ok_or(Unsupported("a sheet without a relationship"))?;
+        if typ.ends_with("/chartsheet") || typ.ends_with("/dialogsheet") {
+            paths.push(None);
+            continue;
+        }
         if !typ.ends_with("/worksheet") {
             return Err(Unsupported("a sheet that is not a worksheet"));
         }
-        paths.push(match target.strip_prefix('/') {
+        paths.push(Some(match target.strip_prefix('/') {
             Some(abs) => abs.to_string(),
             None => format!("xl/{target}"),
-        });
+        }));
     }
     // calamine finds parts ignoring case and taking `\` for `/`: a file whose part names
     // differ from the usual ones, or from each other, only so is left to it.
@@ -159,7 +181,7 @@ fn read_workbook_parts(zip: &mut zip::ZipArchive<Cursor<Vec<u8>>>) -> Result<Wor
     };
     let strings = if optional("xl/sharedStrings.xml", &mut buf)? { shared_strings(&buf)? } else { Vec::new() };
     let formats = if optional("xl/styles.xml", &mut buf)? { cell_formats(&buf)? } else { Vec::new() };
-    Ok(WorkbookParts { names, paths, strings, formats, is_1904 })
+    Ok(WorkbookParts { names, hidden, paths, strings, formats, is_1904 })
 }
 
 /// Inflates one part into `buf`, no further than its declared size.
@@ -234,10 +256,10 @@ mod tests {
         ] {
             assert!(shared_strings(bad).is_err(), "{}", String::from_utf8_lossy(bad));
         }
-        assert_eq!(workbook(br#"<workbook/><sheets><sheet name="A" r:id="rId1"/></sheets>"#).unwrap().0.len(), 0);
+        assert_eq!(workbook(br#"<workbook/><sheets><sheet name="A" r:id="rId1"/></sheets>"#).unwrap().names.len(), 0);
         let sheet = |data: &str| {
             let xml = format!("<worksheet><sheetData>{data}</sheetData></worksheet>");
-            read_cells::<()>(xml.as_bytes(), &[], &[], false, &mut |_, _, _, _| Ok(())).is_ok()
+            read_cells::<()>(xml.as_bytes(), &[], &[], false, &mut Vec::new(), &mut |_, _, _, _, _| Ok(())).is_ok()
         };
         assert!(sheet(r#"<row r="1"><c r="A1"><v>1</v></c></row>"#));
         assert!(!sheet(r#"<row r="0"><c r="A1"><v>1</v></c></row>"#));
@@ -259,7 +281,7 @@ mod tests {
         }
         let sheet = |data: &str, dimension: &str| {
             let xml = format!(r#"<worksheet><dimension ref="{dimension}"/><sheetData>{data}</sheetData></worksheet>"#);
-            read_cells::<()>(xml.as_bytes(), &[], &[], false, &mut |_, _, _, _| Ok(())).is_ok()
+            read_cells::<()>(xml.as_bytes(), &[], &[], false, &mut Vec::new(), &mut |_, _, _, _, _| Ok(())).is_ok()
         };
         assert!(sheet(r#"<row r="2"><c r="A2"><f t="shared" si="0"/><v>3</v></c></row>"#, "A1:B2"));
         assert!(!sheet(r#"<row r="2"><c r="A2"><f t="shared"/><v>3</v></c></row>"#, "A1:B2"));

@@ -39,16 +39,24 @@ pub(super) fn relationships(bytes: &[u8]) -> Result<Vec<(String, String, String)
     }
 }
 
-/// Sheet names and relationship ids, in workbook order, and the 1904 date flag.
-pub(super) fn workbook(bytes: &[u8]) -> Result<(Vec<String>, Vec<String>, bool), Unsupported> {
+/// The sheets of the workbook part, in workbook order.
+pub(super) struct SheetEntries {
+    pub names: Vec<String>,
+    pub ids: Vec<String>,
+    pub hidden: Vec<bool>,
+    pub is_1904: bool,
+}
+
+/// Sheet names, relationship ids and visibility, in workbook order, and the 1904 date flag.
+pub(super) fn workbook(bytes: &[u8]) -> Result<SheetEntries, Unsupported> {
     let mut x = Scan::new(bytes)?;
-    let (mut names, mut ids, mut is_1904) = (Vec::new(), Vec::new(), false);
+    let mut out = SheetEntries { names: Vec::new(), ids: Vec::new(), hidden: Vec::new(), is_1904: false };
     loop {
         let tok = x.next()?;
         match tok {
-            _ if ends(&tok, "workbook") => return Ok((names, ids, is_1904)),
+            _ if ends(&tok, "workbook") => return Ok(out),
             Tok::Start { name: "sheet", attrs, .. } => {
-                let (mut name, mut id) = (String::new(), None);
+                let (mut name, mut id, mut hidden) = (String::new(), None, false);
                 for kv in attributes(attrs) {
                     let (k, v) = kv?;
                     match k {
@@ -56,6 +64,7 @@ pub(super) fn workbook(bytes: &[u8]) -> Result<(Vec<String>, Vec<String>, bool),
                         "state" if !matches!(v, "visible" | "hidden" | "veryHidden") => {
                             return Err(Unsupported("an unknown sheet state"));
                         }
+                        "state" => hidden = v != "visible",
                         _ if local(k) == "id" && v.contains('&') => {
                             return Err(Unsupported("a sheet id with an entity"));
                         }
@@ -63,12 +72,13 @@ pub(super) fn workbook(bytes: &[u8]) -> Result<(Vec<String>, Vec<String>, bool),
                         _ => {}
                     }
                 }
-                names.push(name);
-                ids.push(id.unwrap_or_default());
+                out.names.push(name);
+                out.ids.push(id.unwrap_or_default());
+                out.hidden.push(hidden);
             }
             Tok::Start { name: "workbookPr", attrs, .. } => {
                 if let Some(v) = attr(attrs, "date1904")? {
-                    is_1904 = v == "1" || v == "true";
+                    out.is_1904 = v == "1" || v == "true";
                 }
             }
             Tok::Eof => return Err(Unsupported("a workbook part without its root")),
@@ -180,6 +190,7 @@ pub(super) fn builtin_format(id: &str) -> Format {
         "27" | "28" | "29" | "30" | "31" | "32" | "33" | "34" | "35" | "36" | "50" | "51" | "52" | "53" | "54"
         | "55" | "56" | "57" | "58" => Format::DateTime,
         "46" => Format::TimeDelta,
+        "9" | "10" => Format::Percent,
         _ => Format::Other,
     }
 }
@@ -200,7 +211,7 @@ pub(super) fn custom_format(format: &str) -> Format {
             ('"', _, true, _, _) => is_quote = false,
             (_, _, true, _, _) => (),
             ('"', _, _, _, _) => is_quote = true,
-            (';', ..) => return Format::Other,
+            (';', ..) => return percent_or_other(format),
             ('[', ..) => brackets = brackets.saturating_add(1),
             (']', .., 1) if hms => return Format::TimeDelta,
             (']', ..) => brackets = brackets.saturating_sub(1),
@@ -214,6 +225,22 @@ pub(super) fn custom_format(format: &str) -> Format {
             }
         }
         prev = s;
+    }
+    percent_or_other(format)
+}
+
+/// A format that is not a date: a percentage when a `%` stands outside quotes and escapes.
+fn percent_or_other(format: &str) -> Format {
+    let mut quoted = false;
+    let mut escaped = false;
+    for c in format.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => quoted = !quoted,
+            '%' if !quoted => return Format::Percent,
+            _ => {}
+        }
     }
     Format::Other
 }
