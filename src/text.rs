@@ -5,6 +5,8 @@
 //! `1,5` for one and a half; they type dates as `dd/mm/yyyy`. Everything that turns what a
 //! clerk typed into something the program can compare lives here, pure and tested.
 
+pub mod legacy;
+
 use chrono::{NaiveDate, NaiveTime};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;

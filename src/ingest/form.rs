@@ -245,31 +245,26 @@ pub fn prose_report_date(sheet: &Sheet, table_row: u32) -> Option<(chrono::Naive
 }
 
 /// The row right under the header that numbers the columns (`A | B | C | 1 | 2 | 3`,
-/// `(1) (2) (3)`): part of the header, not data.
+/// `(1) (2) (3)`): part of the header, not data. Every cell is such a token; a row of bare
+/// numbers must count 1, 2, 3, … to be one (a row of values would not).
 fn is_numbering_row(cells: &[(u16, Cell)]) -> bool {
-    // Each cell a token; the numbers among them, read left to right, rising.
-    let mut last = -1i64;
-    cells.len() >= 3
-        && cells.iter().all(|(_, c)| {
-            let number = match c {
-                Cell::Text(t) if text::is_numbering_token(t) => {
-                    let digits: String =
-                        t.chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();
-                    digits.parse::<i64>().ok()
-                }
-                Cell::Int(i) if (0..100).contains(i) => Some(*i),
-                Cell::Float(f) if f.fract() == 0.0 && (0.0..100.0).contains(f) => Some(*f as i64),
-                _ => return false,
-            };
-            match number {
-                Some(n) if n <= last => false,
-                Some(n) => {
-                    last = n;
-                    true
-                }
-                None => true,
-            }
+    let small = |f: f64| f.fract() == 0.0 && (0.0..100.0).contains(&f);
+    let tokens = cells.iter().all(|(_, c)| match c {
+        Cell::Text(t) => text::is_numbering_token(t),
+        Cell::Int(i) => small(*i as f64),
+        Cell::Float(f) => small(*f),
+        _ => false,
+    });
+    let numbers: Vec<f64> = cells
+        .iter()
+        .filter_map(|(_, c)| match c {
+            Cell::Int(i) => Some(*i as f64),
+            Cell::Float(f) => Some(*f),
+            _ => None,
         })
+        .collect();
+    let counting = numbers.iter().enumerate().all(|(k, n)| *n == (k + 1) as f64);
+    cells.len() >= 3 && tokens && (numbers.len() < cells.len() || counting)
 }
 
 const FOOTERS: [&str; 6] = [

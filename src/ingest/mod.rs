@@ -6,6 +6,7 @@
 
 pub mod form;
 mod guard;
+pub mod legacy;
 pub mod workbook;
 pub mod xlsx;
 
@@ -19,7 +20,7 @@ use crate::config::{Config, Period};
 use crate::model::issue;
 use crate::model::{CellRef, Issue, OwnKind, Submission, UnitCode};
 use crate::text;
-use workbook::{OpenError, Workbook};
+use workbook::{OpenError, Sheet, Workbook};
 
 pub const SPREADSHEET_EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xlsb", "xls", "ods"];
 
@@ -31,6 +32,8 @@ pub enum Skip {
     EditorLock,
     Hidden,
     NotSpreadsheet,
+    /// A `.zip` archive: not opened, the operator is told to unpack it.
+    Archive,
     /// A link to a file outside the inputs folder: never followed.
     LinkOutside,
     /// A folder that could not be listed, with the system's reason: a finding about that
@@ -132,6 +135,8 @@ impl Walk<'_> {
                 Some(Skip::EditorLock)
             } else if name.starts_with('.') {
                 Some(Skip::Hidden)
+            } else if ext == "zip" {
+                Some(Skip::Archive)
             } else if !SPREADSHEET_EXTENSIONS.contains(&ext.as_str()) {
                 Some(Skip::NotSpreadsheet)
             } else {
@@ -155,6 +160,13 @@ pub fn read(found: &Found, ctx: &ReadContext<'_>) -> Submission {
         match why {
             Skip::NotRegular => {}
             Skip::LinkOutside => sub.issues.push(issue::link_outside()),
+            Skip::Archive => {
+                tracing::warn!("not reading {}: unpack the archive into the inputs folder", found.rel);
+                sub.issues.push(issue::zip_archive());
+                if let Ok((sha, _, _)) = read_bounded(&found.abs, 0) {
+                    sub.sha256 = sha;
+                }
+            }
             Skip::Unlistable(reason) => sub.issues.push(issue::unlistable_folder(reason)),
             _ => {
                 if let Ok((sha, _, _)) = read_bounded(&found.abs, 0) {
@@ -292,8 +304,9 @@ fn read_form(bytes: Vec<u8>, sub: &mut Submission, ctx: &ReadContext<'_>) -> Res
     let mut found = None;
     let mut failed = None;
     let doubled = std::cell::RefCell::new(Vec::new());
+    let mut encoding = None;
     for i in order {
-        let sheet = match wb.sheet(&names[i]) {
+        let mut sheet = match wb.sheet(&names[i]) {
             Ok(sheet) => sheet,
             // A sheet that cannot be read fails the file only if no other holds the form.
             Err(e @ OpenError::Corrupt(_)) => {
@@ -302,6 +315,11 @@ fn read_form(bytes: Vec<u8>, sub: &mut Submission, ctx: &ReadContext<'_>) -> Res
             }
             Err(e) => return Err(e),
         };
+        let finds = |s: &Sheet| form::find_table(s, &|_, cols| cols[0]).is_some();
+        encoding = legacy::detect(&sheet, ctx.config, finds);
+        if let Some(e) = encoding {
+            sheet = legacy::converted(sheet, e);
+        }
         doubled.borrow_mut().clear();
         let prefer = |role: &'static str, cols: &[u16]| form::prefer_column(&sheet, role, cols, &doubled);
         if let Some(table) = form::find_table(&sheet, &prefer) {
@@ -319,6 +337,9 @@ fn read_form(bytes: Vec<u8>, sub: &mut Submission, ctx: &ReadContext<'_>) -> Res
         };
     };
     sub.sheet = sheet.name.clone();
+    if let Some(e) = encoding {
+        sub.issues.push(issue::legacy_encoding(e.name()).in_sheet(&sheet.name));
+    }
     if hidden {
         sub.issues.push(issue::form_on_hidden_sheet(&sheet.name).in_sheet(&sheet.name));
     }
@@ -344,8 +365,18 @@ fn read_form(bytes: Vec<u8>, sub: &mut Submission, ctx: &ReadContext<'_>) -> Res
         .collect();
     order.sort_by_key(|&i| (sheet_key(&names[i]) != "hoatdong", i));
     for i in order {
-        let sheet = wb.sheet(&names[i])?;
+        let mut sheet = wb.sheet(&names[i])?;
+        let finds = |s: &Sheet| form::read_activities(s, ctx.config, wb.is_1904, &mut Vec::new()).is_some();
+        let log_encoding = encoding.or_else(|| legacy::detect(&sheet, ctx.config, finds));
+        if let Some(e) = log_encoding {
+            sheet = legacy::converted(sheet, e);
+        }
         if let Some(acts) = form::read_activities(&sheet, ctx.config, wb.is_1904, &mut sub.issues) {
+            if encoding.is_none()
+                && let Some(e) = log_encoding
+            {
+                sub.issues.push(issue::legacy_encoding(e.name()).in_sheet(&sheet.name));
+            }
             sub.activity_sheet = Some(sheet.name.clone());
             sub.activities = acts;
             break;

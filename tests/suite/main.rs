@@ -11,5 +11,6 @@ mod hostile;
 mod libreoffice;
 mod parquet;
 mod reading;
+mod real;
 mod run;
 mod safety;
