@@ -450,6 +450,7 @@ fn sample(config: &Config, args: &SampleArgs) -> Result<Exit, Failure> {
         resubmitted: args.resubmitted,
         late: args.late,
         warned: args.warned,
+        real_styles: args.styles == crate::cli::FormStyles::Real,
     };
     let s = crate::forms::write_sample(config, period, &opts, &args.outputs).map_err(Failure::io)?;
     let cfg = s.config_dir.as_ref().map(|d| format!(", configuration → {}", d.display())).unwrap_or_default();

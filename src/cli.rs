@@ -162,4 +162,18 @@ pub struct SampleArgs {
     /// Units whose form has a warning.
     #[arg(long, default_value_t = 0)]
     pub warned: usize,
+    /// `real` mixes in the conventions of forms as offices make them: column-numbering
+    /// rows, the date in the signature line, the unit named only in the title, TCVN3 and
+    /// VNI fonts, chart sheets.
+    #[arg(long, value_enum, default_value_t = FormStyles::Template)]
+    pub styles: FormStyles,
+}
+
+/// How sample forms are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormStyles {
+    /// Exactly as `tonghop template` writes them.
+    Template,
+    /// With the conventions of real forms mixed in, seeded.
+    Real,
 }

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::issue::Named;
 use crate::model::{Breakdown, PeriodCode, Severity, UnitCode};
+use crate::text;
 use rules::Cmp;
 
 pub use error::{ConfigError, ConfigErrors};
@@ -253,6 +254,8 @@ pub struct Config {
     unit_index_upper: HashMap<String, usize>,
     /// All-digit codes by their number (`001` → 1); `None` where two codes share a number.
     unit_index_numeric: HashMap<u64, Option<usize>>,
+    /// Units by folded name, with and without the unit-type word.
+    unit_names: HashMap<String, usize>,
     indicator_index: HashMap<String, usize>,
 }
 
@@ -278,6 +281,16 @@ impl Config {
 
     /// Matches a unit code as typed: exactly, ignoring case, or as a number whose leading
     /// zeros Excel dropped (`1` → `001`) when exactly one code fits.
+    /// The unit a name or an issuing body's title names: `Quận Cầu Giấy`, `UBND QUẬN CẦU
+    /// GIẤY`, `Ủy ban nhân dân huyện Đông Anh`, `UBND CẦU GIẤY` (no unit-type word), `SỞ Y
+    /// TẾ HÀ NỘI` (a place after the name: the longest name the text starts with wins).
+    pub fn unit_by_name(&self, written: &str) -> Option<&Unit> {
+        let folded = text::fold(written);
+        let body = ["ubnd ", "uy ban nhan dan "].iter().find_map(|p| folded.strip_prefix(p)).unwrap_or(&folded);
+        let ends: Vec<usize> = body.match_indices(' ').map(|(i, _)| i).chain([body.len()]).collect();
+        ends.iter().rev().find_map(|&end| self.unit_names.get(&body[..end])).map(|&i| &self.units[i])
+    }
+
     pub fn find_unit(&self, typed: &str) -> Option<&Unit> {
         let t = typed.trim();
         let t = t.strip_suffix(".0").unwrap_or(t);

@@ -12,9 +12,10 @@ use chrono::{Days, NaiveDate};
 use rayon::prelude::*;
 
 use super::layout::{file_name, safe_component};
-use super::template::{ActivityFill, CellFill, FormFill, form_bytes};
+use super::template::{ActivityFill, CellFill, FormFill, RealStyle, form_bytes};
 use crate::config::{Config, Period, Unit, UnitType, ValueType};
 use crate::model::{Channel, UnitCode};
+use crate::text::legacy::Legacy;
 
 /// What `tonghop sample` should write.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,6 +35,9 @@ pub struct SampleOptions {
     pub late: usize,
     /// Units whose form has a warning (W103 or an outlier W010, alternately).
     pub warned: usize,
+    /// Mix in the conventions of forms as offices make them (numbering rows, the date in
+    /// the signature line, the unit only in the title, legacy fonts, chart sheets), seeded.
+    pub real_styles: bool,
 }
 
 /// What `tonghop sample` wrote.
@@ -610,6 +614,7 @@ pub(crate) fn plan(config: &Config, period: &Period, opts: &SampleOptions) -> Re
             g.rng.date(on_time_from, period.deadline)
         };
         let (preparer, phone) = g.person();
+        let style = if opts.real_styles { real_style(&mut g.rng) } else { RealStyle::default() };
         let fill = FormFill {
             unit_code_text: Some(unit.code.to_string()),
             report_date: Some(report_date),
@@ -617,6 +622,7 @@ pub(crate) fn plan(config: &Config, period: &Period, opts: &SampleOptions) -> Re
             phone,
             values,
             activities,
+            style,
         };
         if fault == Fault::Resubmitted {
             // The first version: other values, a few days earlier.
@@ -629,13 +635,42 @@ pub(crate) fn plan(config: &Config, period: &Period, opts: &SampleOptions) -> Re
                 activities: earlier_acts,
                 ..fill.clone()
             };
-            files.push(PlannedFile { name: file_name(unit, "_lan1"), unit: u, fill: first });
-            files.push(PlannedFile { name: file_name(unit, "_lan2"), unit: u, fill });
+            files.push(PlannedFile { name: styled_name(unit, "_lan1", &first.style), unit: u, fill: first });
+            files.push(PlannedFile { name: styled_name(unit, "_lan2", &fill.style), unit: u, fill });
         } else {
-            files.push(PlannedFile { name: file_name(unit, ""), unit: u, fill });
+            files.push(PlannedFile { name: styled_name(unit, "", &fill.style), unit: u, fill });
         }
     }
     Ok(Plan { units, synthetic, faults, files })
+}
+
+/// The conventions one office's form follows, drawn: most forms number their columns and
+/// date the signature line; some name the unit only in the title; a few are typed in a
+/// legacy font or carry a chart.
+fn real_style(rng: &mut Rng) -> RealStyle {
+    RealStyle {
+        numbering_row: rng.chance(70),
+        date_in_signature: rng.chance(50),
+        title_only: rng.chance(20),
+        encoding: match rng.below(100) {
+            0..8 => Some(Legacy::Tcvn3),
+            8..12 => Some(Legacy::Vni),
+            _ => None,
+        },
+        chart_sheet: rng.chance(10),
+    }
+}
+
+/// A form's file name: `<code>_<name>.xlsx`, without the code when the form names its unit
+/// only in the title (the file name would identify it first).
+fn styled_name(unit: &Unit, suffix: &str, style: &RealStyle) -> String {
+    let name = file_name(unit, suffix);
+    if style.title_only {
+        let code = unit.code.to_string();
+        name.strip_prefix(&code).map(|rest| format!("BaoCao{rest}")).unwrap_or(name)
+    } else {
+        name
+    }
 }
 
 #[cfg(test)]
@@ -646,6 +681,54 @@ mod tests {
 
     fn opts(units: usize, seed: u64) -> SampleOptions {
         SampleOptions { units, seed, activities: 3, ..Default::default() }
+    }
+
+    #[test]
+    fn real_style_forms_read_back_as_generated_with_only_their_own_notes() {
+        let config = Config::embedded().unwrap();
+        let period = &config.periods[0];
+        let o = SampleOptions { real_styles: true, ..opts(51, 11) };
+        let out = tempfile::tempdir().unwrap();
+        let summary = write_sample(&config, period, &o, out.path()).unwrap();
+        let plan = plan(&config, period, &o).unwrap();
+        let subs = read_dir(&config, period, &summary.inputs_dir);
+        let styles: Vec<RealStyle> = plan.files.iter().map(|f| f.fill.style).collect();
+        // Every convention is drawn at least once in 51 forms.
+        assert!(styles.iter().any(|s| s.numbering_row) && styles.iter().any(|s| s.date_in_signature));
+        assert!(styles.iter().any(|s| s.title_only) && styles.iter().any(|s| s.chart_sheet));
+        assert!(styles.iter().any(|s| s.encoding == Some(Legacy::Tcvn3)));
+        assert!(styles.iter().any(|s| s.encoding == Some(Legacy::Vni)));
+        for f in &plan.files {
+            let mut sub = subs.iter().find(|s| s.path == f.name).unwrap().clone();
+            let unit = &plan.units[f.unit];
+            assert_eq!(sub.unit.as_deref(), Some(unit.code.as_str()), "{}", f.name);
+            assert_eq!(sub.header.report_date, f.fill.report_date, "{}", f.name);
+            for (i, cells) in &f.fill.values {
+                for b in Breakdown::ALL {
+                    let want = cells[b.index()].as_ref().and_then(micros);
+                    assert_eq!(sub.value(*i, b), want, "{} {}", f.name, config.indicators[*i].code);
+                }
+            }
+            assert_eq!(sub.activities.len(), 3, "{}", f.name);
+            assert!(sub.activities.iter().all(|a| a.kind.is_some() && a.channel.is_some()), "{}", f.name);
+            crate::validate::validate(&mut sub, &config, period);
+            // Only what the conventions themselves call for: W001 for a unit named in the
+            // title, I006 for a chart sheet, I007 for a legacy font.
+            let mut want: Vec<&str> = Vec::new();
+            if f.fill.style.title_only {
+                want.push("W001");
+            }
+            if f.fill.style.chart_sheet {
+                want.push("I006");
+            }
+            if f.fill.style.encoding.is_some() {
+                want.push("I007");
+            }
+            let mut got: Vec<&str> = sub.issues.iter().map(|i| i.code.as_str()).collect();
+            got.sort_unstable();
+            want.sort_unstable();
+            assert_eq!(got, want, "{}: {:?}", f.name, sub.issues);
+        }
     }
 
     fn read_dir(config: &Config, period: &Period, dir: &Path) -> Vec<Submission> {
@@ -761,6 +844,7 @@ mod tests {
             resubmitted: 2,
             late: 3,
             warned: 4,
+            real_styles: false,
         };
         let out = tempfile::tempdir().unwrap();
         let summary = write_sample(&config, period, &o, out.path()).unwrap();

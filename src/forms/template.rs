@@ -23,6 +23,7 @@ use super::layout::{
 };
 use crate::config::{Config, Indicator, Period, Unit, ValueType};
 use crate::model::Channel;
+use crate::text::legacy::{self, Legacy};
 
 /// What to pre-fill in a form.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -35,6 +36,24 @@ pub struct FormFill {
     /// Indicator index in the catalogue, and its Tổng số, Nam, Nữ cells.
     pub values: Vec<(usize, [Option<CellFill>; 3])>,
     pub activities: Vec<ActivityFill>,
+    /// How the form departs from the template, as offices make them.
+    pub style: RealStyle,
+}
+
+/// The conventions of forms as Vietnamese offices really make them (`tonghop sample
+/// --styles real`); the default is the template itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RealStyle {
+    /// A row numbering the columns under the table header (`A | B | C | D | (1) | …`).
+    pub numbering_row: bool,
+    /// No Ngày báo cáo value: the date only on the line above the signature.
+    pub date_in_signature: bool,
+    /// No unit code or name: the issuing body's title (`UBND QUẬN CẦU GIẤY`) names the unit.
+    pub title_only: bool,
+    /// Every text of the form typed in a legacy font.
+    pub encoding: Option<Legacy>,
+    /// A chart sheet after the form.
+    pub chart_sheet: bool,
 }
 
 /// One value cell's content.
@@ -108,11 +127,22 @@ pub fn form_bytes(config: &Config, period: &Period, unit: &Unit, fill: Option<&F
 
     let mut acts = Worksheet::new();
     acts.set_name(SHEET_ACTIVITIES)?;
-    write_activities(&mut acts, &st, config, period, unit, fill.map_or(&[][..], |f| &f.activities), type_rows)?;
+    let encoding = fill.and_then(|f| f.style.encoding);
+    let activities = fill.map_or(&[][..], |f| &f.activities);
+    write_activities(&mut acts, &st, (config, period, unit), activities, type_rows, encoding)?;
 
     wb.push_worksheet(report);
     wb.push_worksheet(acts);
     wb.push_worksheet(guide);
+    if fill.is_some_and(|f| f.style.chart_sheet) {
+        let mut chart = rust_xlsxwriter::Chart::new(rust_xlsxwriter::ChartType::Column);
+        let first = TABLE_HEADER_ROW + 1;
+        chart.add_series().set_name("Tổng số").set_values((SHEET_REPORT, first, COL_TOTAL, first + 10, COL_TOTAL));
+        let mut sheet = Worksheet::new_chartsheet();
+        sheet.set_name("Biểu đồ")?;
+        sheet.insert_chart(0, 0, &chart)?;
+        wb.push_worksheet(sheet);
+    }
     Ok(wb.save_to_buffer()?)
 }
 
@@ -202,56 +232,76 @@ fn write_report(
     for (c, w) in TABLE_WIDTHS.iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
     }
+    let style = fill.map(|f| f.style).unwrap_or_default();
+    // Text as the clerk's font stores it.
+    let t = |s: &str| match style.encoding {
+        Some(e) => legacy::encode(s, e),
+        None => s.to_string(),
+    };
     let last = (TABLE_HEADER.len() - 1) as u16;
-    ws.merge_range(0, 0, 0, last, &format!("BÁO CÁO KẾT QUẢ THỰC HIỆN\n{}", period.name), &st.title)?;
+    ws.merge_range(0, 0, 0, last, &t(&format!("BÁO CÁO KẾT QUẢ THỰC HIỆN\n{}", period.name)), &st.title)?;
     ws.set_row_height(0, 48)?;
-    ws.merge_range(1, 0, 1, last, &period.plan, &st.subtitle)?;
+    ws.merge_range(1, 0, 1, last, &t(&period.plan), &st.subtitle)?;
+    if style.title_only {
+        let body = unit.name.to_uppercase();
+        let title = if unit.unit_type.is_district_level() { format!("UBND {body}") } else { body };
+        ws.write_string_with_format(2, COL_STT, t(&title), &st.label)?;
+    }
 
     let code_text = match fill {
         None => Some(unit.code.to_string()),
+        Some(_) if style.title_only => None,
         Some(f) => f.unit_code_text.clone(),
     };
     let labels: [(&str, Option<String>); 6] = [
         ("Mã đơn vị:", code_text),
-        ("Tên đơn vị:", Some(unit.name.clone())),
+        ("Tên đơn vị:", Some(unit.name.clone()).filter(|_| !style.title_only)),
         ("Kỳ báo cáo:", Some(period.code.to_string())),
         ("Ngày báo cáo:", None),
         ("Người lập biểu:", fill.map(|f| f.preparer.clone())),
         ("Điện thoại:", fill.map(|f| f.phone.clone())),
     ];
     for (row, (label, value)) in (3u32..).zip(labels) {
-        ws.write_string_with_format(row, COL_CODE, label, &st.label)?;
+        ws.write_string_with_format(row, COL_CODE, t(label), &st.label)?;
         if label == "Ngày báo cáo:" {
-            match fill.and_then(|f| f.report_date) {
+            match fill.and_then(|f| f.report_date).filter(|_| !style.date_in_signature) {
                 Some(d) => ws.write_datetime_with_format(row, COL_NAME, d, &st.date_value)?,
                 None => ws.write_blank(row, COL_NAME, &st.date_value)?,
             };
             let msg = format!("Ghi ngày lập báo cáo theo dạng dd/mm/yyyy. Hạn gửi báo cáo: {}.", dmy(period.deadline));
             ws.add_data_validation(row, COL_NAME, row, COL_NAME, &date_validation(&msg)?)?;
         } else if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
-            ws.write_string_with_format(row, COL_NAME, &v, &st.value)?;
+            ws.write_string_with_format(row, COL_NAME, t(&v), &st.value)?;
         }
     }
 
     let head = TABLE_HEADER_ROW;
     for (c, h) in TABLE_HEADER.iter().enumerate() {
-        ws.write_string_with_format(head, c as u16, *h, &st.head)?;
+        ws.write_string_with_format(head, c as u16, t(h), &st.head)?;
     }
     ws.set_row_height(head, 30)?;
     ws.set_freeze_panes(head + 1, 0)?;
     ws.set_repeat_rows(head, head)?;
+    let mut row = head + 1;
+    if style.numbering_row {
+        const LETTERS: [&str; 4] = ["A", "B", "C", "D"];
+        for c in 0..=last {
+            let token = LETTERS.get(c as usize).map_or_else(|| format!("({})", c - 3), |l| (*l).to_string());
+            ws.write_string_with_format(row, c, token, &st.cell_center)?;
+        }
+        row += 1;
+    }
 
     let count_dv = count_validation()?;
     let amount_dv = amount_validation()?;
     let values: HashMap<usize, &[Option<CellFill>; 3]> =
         fill.map(|f| f.values.iter().map(|(i, v)| (*i, v)).collect()).unwrap_or_default();
-    let mut row = head + 1;
     let mut stt = 0u32;
     for (heading, inds) in table_groups(config) {
         if let Some(heading) = heading {
             for c in 0..=last {
                 if c == COL_NAME {
-                    ws.write_string_with_format(row, c, &heading, &st.section)?;
+                    ws.write_string_with_format(row, c, t(&heading), &st.section)?;
                 } else {
                     ws.write_blank(row, c, &st.section_blank)?;
                 }
@@ -263,8 +313,8 @@ fn write_report(
             stt += 1;
             ws.write_number_with_format(row, COL_STT, stt, &st.cell_center)?;
             ws.write_string_with_format(row, COL_CODE, &ind.code, &st.cell_center)?;
-            ws.write_string_with_format(row, COL_NAME, &ind.name, &st.cell_wrap)?;
-            ws.write_string_with_format(row, COL_MEASURE, &ind.measure_unit, &st.cell_center)?;
+            ws.write_string_with_format(row, COL_NAME, t(&ind.name), &st.cell_wrap)?;
+            ws.write_string_with_format(row, COL_MEASURE, t(&ind.measure_unit), &st.cell_center)?;
             let number_format = match ind.value_type {
                 ValueType::Count => &st.count,
                 ValueType::Amount => &st.amount,
@@ -281,19 +331,25 @@ fn write_report(
             };
             ws.add_data_validation(row, COL_TOTAL, row, last_value, dv)?;
             if ind.required_for.contains(&unit.unit_type) {
-                ws.write_string_with_format(row, COL_NOTE, "Bắt buộc", &st.note)?;
+                ws.write_string_with_format(row, COL_NOTE, t("Bắt buộc"), &st.note)?;
             } else {
                 ws.write_blank(row, COL_NOTE, &st.cell)?;
             }
             row += 1;
         }
     }
+    if let Some(d) = fill.and_then(|f| f.report_date).filter(|_| style.date_in_signature) {
+        use chrono::Datelike;
+        let place = if period.place.is_empty() { String::new() } else { format!("{}, ", period.place) };
+        let line = format!("{place}ngày {} tháng {} năm {}", d.day(), d.month(), d.year());
+        ws.merge_range(row, COL_TOTAL + 1, row, last, &t(&line), &st.footer_hint)?;
+    }
     row += 1;
-    ws.write_string_with_format(row, COL_NAME, "Người lập biểu", &st.footer)?;
-    ws.merge_range(row, COL_TOTAL + 1, row, last, "Thủ trưởng đơn vị", &st.footer)?;
+    ws.write_string_with_format(row, COL_NAME, t("Người lập biểu"), &st.footer)?;
+    ws.merge_range(row, COL_TOTAL + 1, row, last, &t("Thủ trưởng đơn vị"), &st.footer)?;
     row += 1;
-    ws.write_string_with_format(row, COL_NAME, "(Ký, ghi rõ họ tên)", &st.footer_hint)?;
-    ws.merge_range(row, COL_TOTAL + 1, row, last, "(Ký tên, đóng dấu)", &st.footer_hint)?;
+    ws.write_string_with_format(row, COL_NAME, t("(Ký, ghi rõ họ tên)"), &st.footer_hint)?;
+    ws.merge_range(row, COL_TOTAL + 1, row, last, &t("(Ký tên, đóng dấu)"), &st.footer_hint)?;
 
     ws.set_landscape();
     ws.set_paper_size(9);
@@ -307,27 +363,30 @@ pub const ACTIVITY_FIRST_ROW: u32 = 4;
 fn write_activities(
     ws: &mut Worksheet,
     st: &Styles,
-    config: &Config,
-    period: &Period,
-    unit: &Unit,
+    (config, period, unit): (&Config, &Period, &Unit),
     acts: &[ActivityFill],
     type_rows: Option<(u32, u32)>,
+    encoding: Option<Legacy>,
 ) -> Result<()> {
+    let t = |s: &str| match encoding {
+        Some(e) => legacy::encode(s, e),
+        None => s.to_string(),
+    };
     for (c, w) in ACTIVITY_WIDTHS.iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
     }
     let last = (ACTIVITY_HEADER.len() - 1) as u16;
-    ws.merge_range(0, 0, 0, last, &format!("CÁC HOẠT ĐỘNG ĐÃ TỔ CHỨC\n{}", unit.name), &st.title)?;
+    ws.merge_range(0, 0, 0, last, &t(&format!("CÁC HOẠT ĐỘNG ĐÃ TỔ CHỨC\n{}", unit.name)), &st.title)?;
     ws.set_row_height(0, 36)?;
     let hint = format!(
         "Mỗi hoạt động ghi một dòng. Ngày ghi theo dạng dd/mm/yyyy, từ {} đến {}. Mã loại hoạt động xem danh mục ở sheet {SHEET_GUIDE}.",
         dmy(period.activity_start),
         dmy(period.end)
     );
-    ws.merge_range(1, 0, 1, last, &hint, &st.subtitle)?;
+    ws.merge_range(1, 0, 1, last, &t(&hint), &st.subtitle)?;
     let head = ACTIVITY_FIRST_ROW - 1;
     for (c, h) in ACTIVITY_HEADER.iter().enumerate() {
-        ws.write_string_with_format(head, c as u16, *h, &st.head)?;
+        ws.write_string_with_format(head, c as u16, t(h), &st.head)?;
     }
     ws.set_row_height(head, 30)?;
     ws.set_freeze_panes(head + 1, 0)?;
@@ -344,9 +403,9 @@ fn write_activities(
         ws.write_number_with_format(row, 0, (i + 1) as f64, &st.cell_center)?;
         ws.write_datetime_with_format(row, 1, a.date, &st.date_cell)?;
         ws.write_string_with_format(row, 2, &a.kind_code, &st.cell_center)?;
-        ws.write_string_with_format(row, 3, &a.name, &st.cell_wrap)?;
-        ws.write_string_with_format(row, 4, &a.place, &st.cell_wrap)?;
-        ws.write_string_with_format(row, 5, a.channel.label_vi(), &st.cell_center)?;
+        ws.write_string_with_format(row, 3, t(&a.name), &st.cell_wrap)?;
+        ws.write_string_with_format(row, 4, t(&a.place), &st.cell_wrap)?;
+        ws.write_string_with_format(row, 5, t(a.channel.label_vi()), &st.cell_center)?;
         ws.write_number_with_format(row, 6, a.participants, &st.count)?;
         ws.write_number_with_format(row, 7, a.female, &st.count)?;
         ws.write_number_with_format(row, 8, a.cost, &st.amount)?;
@@ -620,6 +679,7 @@ mod tests {
                 female: 80,
                 cost: 3.5,
             }],
+            style: RealStyle::default(),
         };
         let bytes = form_bytes(&config, period, unit, Some(&fill)).unwrap();
         let dir = tempfile::tempdir().unwrap();

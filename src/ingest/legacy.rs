@@ -79,7 +79,7 @@ fn is_known(folded: &str, config: &Config) -> bool {
     let stripped = folded.trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, '.' | ')' | ' ' | '-'));
     WORDS.contains(&folded)
         || config.folded_indicator_names.iter().any(|n| n == folded || n == stripped)
-        || config.units.iter().any(|u| text::fold(&u.name) == folded)
+        || config.unit_by_name(folded).is_some()
         || config.activity_types.iter().any(|t| text::fold(&t.name) == folded)
 }
 

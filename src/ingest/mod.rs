@@ -385,28 +385,10 @@ fn read_form(bytes: Vec<u8>, sub: &mut Submission, ctx: &ReadContext<'_>) -> Res
     Ok(())
 }
 
-/// The configured unit a name or an issuing body's title names: `Quận Cầu Giấy`,
-/// `UBND QUẬN CẦU GIẤY`, `Ủy ban nhân dân huyện Đông Anh`, `SỞ Y TẾ HÀ NỘI` (a place
-/// after the name), `UBND CẦU GIẤY` (no unit-type word). Compared folded; the longest
-/// configured name that fits wins.
+/// The configured unit a unit name or an issuing body's title names
+/// ([`Config::unit_by_name`]).
 pub fn match_unit_name(written: &str, config: &Config) -> Option<UnitCode> {
-    let folded = text::fold(written);
-    let body = ["ubnd ", "uy ban nhan dan "].iter().find_map(|p| folded.strip_prefix(p)).unwrap_or(&folded).trim();
-    if body.is_empty() {
-        return None;
-    }
-    let mut best: Option<(usize, &UnitCode)> = None;
-    for unit in &config.units {
-        let name = text::fold(&unit.name);
-        let type_word = text::fold(unit.unit_type.label(crate::model::Lang::Vi));
-        let bare = name.strip_prefix(&type_word).map(str::trim_start).filter(|b| b.len() < name.len());
-        let fits =
-            body == name || bare == Some(body) || (body.starts_with(&name) && body[name.len()..].starts_with(' '));
-        if fits && best.is_none_or(|(len, _)| name.len() > len) {
-            best = Some((name.len(), &unit.code));
-        }
-    }
-    best.map(|(_, code)| code.clone())
+    config.unit_by_name(written).map(|u| u.code.clone())
 }
 
 /// Matches a code as typed against the configured units: exactly, ignoring case, or as a
