@@ -12,7 +12,9 @@
 //! alternate BENCH_REPEAT times (default 3) and each is taken at its fastest.
 //!
 //! Environment: BENCH_UNITS (default 10000), BENCH_ACTIVITIES (default 100), BENCH_JOBS,
-//! BENCH_REPEAT.
+//! BENCH_REPEAT, BENCH_STYLES (`real`, the default: forms as offices make them, with
+//! numbering rows, prose dates, titles, legacy fonts and chart sheets mixed in; or
+//! `template`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,13 +32,17 @@ fn main() {
     let exe = PathBuf::from(env!("CARGO_BIN_EXE_tonghop"));
     let units: usize = env_or("BENCH_UNITS", 10_000);
     let activities: usize = env_or("BENCH_ACTIVITIES", 100);
-    let root =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-corpus").join(format!("u{units}-a{activities}"));
+    let styles = std::env::var("BENCH_STYLES").unwrap_or_else(|_| "real".into());
+    let suffix = if styles == "template" { String::new() } else { format!("-{styles}") };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/bench-corpus")
+        .join(format!("u{units}-a{activities}{suffix}"));
     if !root.join("inputs").is_dir() {
         eprintln!("making the corpus: {units} forms × {activities} activity rows → {}", root.display());
         let t = Instant::now();
         let ok = Command::new(&exe)
             .args(["sample", "--units", &units.to_string(), "--activities", &activities.to_string(), "--seed", "7"])
+            .args(["--styles", &styles])
             .arg("--outputs")
             .arg(&root)
             .status()
@@ -88,7 +94,10 @@ fn main() {
     let demo_files = count_files(&demo_inputs);
 
     println!();
-    println!("corpus: {files} forms × {activities} activity rows, {} cores", rayon::current_num_threads());
+    println!(
+        "corpus: {files} forms × {activities} activity rows, {styles} styles, {} cores",
+        rayon::current_num_threads()
+    );
     println!("{:<34} {:>9} {:>11} {:>10}", "", "wall (s)", "files/s", "peak RSS");
     for (name, m, n) in [
         ("(a) floor: calamine, read only", &floor_run, files),

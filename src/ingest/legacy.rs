@@ -1,6 +1,8 @@
 //! Telling whether a sheet was typed in a legacy Vietnamese encoding, and converting it.
 //!
-//! Where the reader gives no font names, the encoding is found by trying: each decoding is
+//! Where the reader gives font names (the direct xlsx reader: each cell's style), a text
+//! cell in a `.Vn…` or `VNI-…` font is converted by its font ([`convert_by_fonts`]).
+//! Elsewhere, and for text whose font was changed after it was typed, the encoding is found by trying: each decoding is
 //! applied to the sheet's candidate cells (text with characters above ASCII and none above
 //! U+00FF, see [`text::legacy`]), and the one that finds what the text as stored does not
 //! (the indicator table, the activity log's header) wins; where the table is found either
@@ -39,6 +41,23 @@ pub fn detect(sheet: &Sheet, config: &Config, finds: impl Fn(&Sheet) -> bool) ->
         }
     }
     best.map(|(encoding, _, _)| encoding)
+}
+
+/// Converts each text cell the reader found in a legacy font; returns the encoding of the
+/// most cells converted, if any was.
+pub fn convert_by_fonts(sheet: &mut Sheet) -> Option<Legacy> {
+    let marked = std::mem::take(&mut sheet.legacy_cells);
+    let mut counts = [0usize; 2];
+    for (row, col, encoding) in marked {
+        let Some(cells) = sheet.rows.get_mut(&row) else { continue };
+        let Some((_, Cell::Text(t))) = cells.iter_mut().find(|(c, _)| *c == col) else { continue };
+        if legacy::is_candidate(t) {
+            *t = legacy::decode(t, encoding);
+            counts[encoding as usize] += 1;
+        }
+    }
+    let most = if counts[1] > counts[0] { Legacy::Vni } else { Legacy::Tcvn3 };
+    (counts[0] + counts[1] > 0).then_some(most)
 }
 
 /// The sheet with each candidate text cell converted from `encoding`.
@@ -113,6 +132,17 @@ mod tests {
             assert_eq!(detect(&s, &c, finds), Some(encoding), "{encoding:?}");
             assert!(finds(&converted(s, encoding)));
         }
+    }
+
+    #[test]
+    fn cells_in_a_legacy_font_are_converted_by_it_and_the_others_kept() {
+        let mut s = sheet(&[(0, 0, "Tæng sè"), (0, 1, "Toång soá"), (0, 2, "Café"), (0, 3, "Tổng số")]);
+        s.legacy_cells = vec![(0, 0, Legacy::Tcvn3), (0, 1, Legacy::Vni), (0, 3, Legacy::Tcvn3)];
+        assert!(convert_by_fonts(&mut s).is_some());
+        let texts: Vec<&str> = s.rows[&0].iter().filter_map(|(_, c)| c.text()).collect();
+        // A Unicode cell in a legacy font (characters above U+00FF) is left as it is.
+        assert_eq!(texts, ["Tổng số", "Tổng số", "Café", "Tổng số"]);
+        assert!(s.legacy_cells.is_empty());
     }
 
     #[test]

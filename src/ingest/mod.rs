@@ -315,10 +315,11 @@ fn read_form(bytes: Vec<u8>, sub: &mut Submission, ctx: &ReadContext<'_>) -> Res
             }
             Err(e) => return Err(e),
         };
+        encoding = legacy::convert_by_fonts(&mut sheet);
         let finds = |s: &Sheet| form::find_table(s, &|_, cols| cols[0]).is_some();
-        encoding = legacy::detect(&sheet, ctx.config, finds);
-        if let Some(e) = encoding {
+        if let Some(e) = legacy::detect(&sheet, ctx.config, finds) {
             sheet = legacy::converted(sheet, e);
+            encoding = encoding.or(Some(e));
         }
         doubled.borrow_mut().clear();
         let prefer = |role: &'static str, cols: &[u16]| form::prefer_column(&sheet, role, cols, &doubled);
@@ -366,11 +367,14 @@ fn read_form(bytes: Vec<u8>, sub: &mut Submission, ctx: &ReadContext<'_>) -> Res
     order.sort_by_key(|&i| (sheet_key(&names[i]) != "hoatdong", i));
     for i in order {
         let mut sheet = wb.sheet(&names[i])?;
+        let by_fonts = legacy::convert_by_fonts(&mut sheet);
         let finds = |s: &Sheet| form::read_activities(s, ctx.config, wb.is_1904, &mut Vec::new()).is_some();
-        let log_encoding = encoding.or_else(|| legacy::detect(&sheet, ctx.config, finds));
-        if let Some(e) = log_encoding {
+        // The form's own encoding first: a log typed by the same clerk.
+        let tried = encoding.or_else(|| legacy::detect(&sheet, ctx.config, finds));
+        if let Some(e) = tried {
             sheet = legacy::converted(sheet, e);
         }
+        let log_encoding = by_fonts.or(tried);
         if let Some(acts) = form::read_activities(&sheet, ctx.config, wb.is_1904, &mut sub.issues) {
             if encoding.is_none()
                 && let Some(e) = log_encoding

@@ -18,7 +18,8 @@ use crate::model::{Issue, OwnKind};
 use crate::text;
 
 use super::guard::{Container, Kind, sniff};
-use super::xlsx::{DirectXlsx, Stop};
+use super::xlsx::{CellStyle, DirectXlsx, Stop};
+use crate::text::legacy::Legacy;
 
 /// A cell's content as the form reader needs it.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,11 +77,14 @@ pub struct Sheet {
     /// The hidden columns (0-based, ascending), where the reader can tell them (the direct
     /// xlsx reader); `None` where it cannot.
     pub hidden_columns: Option<Vec<u16>>,
+    /// The text cells (row, column) whose font is a legacy Vietnamese one (`.VnTime`,
+    /// `VNI-Times`), where the reader can tell fonts (the direct xlsx reader).
+    pub legacy_cells: Vec<(u32, u16, Legacy)>,
 }
 
 impl Sheet {
     /// The sheet as calamine alone reads it: percentages as plain numbers, hidden columns
-    /// unknown. The direct reader's reading, so reduced, equals calamine's.
+    /// and fonts unknown. The direct reader's reading, so reduced, equals calamine's.
     pub fn as_calamine_reads(mut self) -> Sheet {
         for cells in self.rows.values_mut() {
             for (_, cell) in cells.iter_mut() {
@@ -90,6 +94,7 @@ impl Sheet {
             }
         }
         self.hidden_columns = None;
+        self.legacy_cells.clear();
         self
     }
 
@@ -252,12 +257,15 @@ impl Workbook {
         let is_1904 = self.is_1904;
         if let Inner::Direct(w) = &mut self.inner {
             let mut fill = Filling::new(name, self.max_cells);
-            let read = |row, col, value: DataRef<'_>, formula: Option<&str>, percent: bool| {
-                let cell = match (cell_of(&value, formula, is_1904), percent) {
+            let read = |row, col, value: DataRef<'_>, formula: Option<&str>, style: CellStyle| {
+                let cell = match (cell_of(&value, formula, is_1904), style.percent) {
                     (Some(Cell::Float(f)), true) => Some(Cell::Percent(f)),
                     (Some(Cell::Int(i)), true) => Some(Cell::Percent(i as f64)),
                     (cell, _) => cell,
                 };
+                if let (Some(Cell::Text(_)), Some(encoding)) = (&cell, style.legacy) {
+                    fill.sheet.legacy_cells.push((row, u16::try_from(col).unwrap_or(u16::MAX), encoding));
+                }
                 fill.add(row, col, cell)
             };
             match w.cells(name, read) {

@@ -15,8 +15,8 @@
 /// A legacy encoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Legacy {
-    Tcvn3,
-    Vni,
+    Tcvn3 = 0,
+    Vni = 1,
 }
 
 impl Legacy {

@@ -392,3 +392,37 @@ fn a_zip_among_the_inputs_is_ignored_with_a_word_to_unpack_it() {
     assert_eq!(fate(&w, "bao_cao_cac_quan.zip"), "ignored");
     assert_eq!(codes(&w, "bao_cao_cac_quan.zip"), ["I008"]);
 }
+
+#[test]
+fn cells_in_a_legacy_font_are_converted_by_their_font_and_unicode_beside_them_is_kept() {
+    use tonghop::config::Config;
+    use tonghop::ingest::{Found, ReadContext, read};
+    use tonghop::text::legacy::{Legacy, encode};
+    // The template's header in Unicode; the unit name and the preparer's note typed in
+    // .VnTime; a Unicode note whose letters are all Latin-1 (`Tôi là`), which a decoding
+    // by trial alone would garble.
+    let vntime = Format::new().set_font_name(".VnTime");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("BaoCao").unwrap();
+    ws.write_string(2, 0, "Tên đơn vị:").unwrap();
+    ws.write_string_with_format(2, 1, encode("Quận Hoàn Kiếm", Legacy::Tcvn3), &vntime).unwrap();
+    ws.write_string(3, 0, "Người lập biểu:").unwrap();
+    ws.write_string(3, 1, "Tôi là").unwrap();
+    for (c, h) in ["STT", "Mã chỉ tiêu", "Tên chỉ tiêu", "Đơn vị tính", "Tổng số"].iter().enumerate() {
+        ws.write_string(5, c as u16, *h).unwrap();
+    }
+    ws.write_string(6, 1, "CT01").unwrap();
+    ws.write_string_with_format(6, 2, encode("Số văn bản chỉ đạo", Legacy::Tcvn3), &vntime).unwrap();
+    ws.write_number(6, 4, 3.0).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hk.xlsx");
+    std::fs::write(&path, wb.save_to_buffer().unwrap()).unwrap();
+    let config = Config::embedded().unwrap();
+    let found = Found { rel: "hk.xlsx".into(), abs: path, ignored: None };
+    let sub = read(&found, &ReadContext { config: &config, period: &config.periods[0] });
+    assert_eq!(sub.unit.as_deref(), Some("002"), "{:?}", sub.issues);
+    assert_eq!(sub.header.unit_name.as_deref(), Some("Quận Hoàn Kiếm"));
+    assert_eq!(sub.header.preparer.as_deref(), Some("Tôi là"));
+    assert_eq!(sub.issues.iter().filter(|i| i.code == "I007").count(), 1);
+}

@@ -83,10 +83,10 @@ pub(super) fn cell_attrs(attrs: &str) -> Result<CellAttrs<'_>, Unsupported> {
 pub(super) fn read_cells<E>(
     part: &[u8],
     strings: &[String],
-    formats: &[Format],
+    styles: Styles<'_>,
     is_1904: bool,
     hidden_columns: &mut Vec<u16>,
-    emit: &mut impl FnMut(u32, u32, DataRef<'_>, Option<&str>, bool) -> Result<(), E>,
+    emit: &mut impl FnMut(u32, u32, DataRef<'_>, Option<&str>, CellStyle) -> Result<(), E>,
 ) -> Result<(), Stop<E>> {
     let mut x = Scan::sheet(part)?;
     hidden_columns.clear();
@@ -122,11 +122,13 @@ pub(super) fn read_cells<E>(
                 let (value, has_formula) = if empty {
                     (DataRef::Empty, false)
                 } else {
-                    cell_body(&mut x, &a, strings, formats, is_1904, &mut formula)?
+                    cell_body(&mut x, &a, strings, styles.formats, is_1904, &mut formula)?
                 };
-                let percent = a.style.and_then(|i| formats.get(i)) == Some(&Format::Percent);
-                emit(a.pos.0, a.pos.1, value, has_formula.then_some(formula.as_str()), percent)
-                    .map_err(Stop::Caller)?;
+                let style = CellStyle {
+                    percent: a.style.and_then(|i| styles.formats.get(i)) == Some(&Format::Percent),
+                    legacy: a.style.and_then(|i| styles.legacy.get(i).copied().flatten()),
+                };
+                emit(a.pos.0, a.pos.1, value, has_formula.then_some(formula.as_str()), style).map_err(Stop::Caller)?;
             }
             // calamine refuses a row number it cannot parse.
             Tok::Start { name: "row", attrs, .. } if !plain_row(attrs)? => {

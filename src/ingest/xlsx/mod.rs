@@ -17,6 +17,8 @@ use std::io::{Cursor, Read};
 
 use calamine::{CellErrorType, DataRef, ExcelDateTime, ExcelDateTimeType};
 
+use crate::text::legacy::Legacy;
+
 mod cells;
 mod parts;
 mod xml;
@@ -42,6 +44,20 @@ impl<E> From<Unsupported> for Stop<E> {
     }
 }
 
+/// What a cell's style tells beyond calamine's reading: a percentage format, a legacy font.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CellStyle {
+    pub percent: bool,
+    pub legacy: Option<Legacy>,
+}
+
+/// The cell styles of a workbook, by style index.
+#[derive(Clone, Copy)]
+pub(super) struct Styles<'a> {
+    formats: &'a [Format],
+    legacy: &'a [Option<Legacy>],
+}
+
 /// The date kind of a cell style, by calamine's rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Format {
@@ -63,6 +79,8 @@ pub struct DirectXlsx {
     paths: Vec<Option<String>>,
     strings: Vec<String>,
     formats: Vec<Format>,
+    /// Each cell style's legacy font encoding, by style index.
+    legacy: Vec<Option<Legacy>>,
     pub is_1904: bool,
     part: Vec<u8>,
     /// The hidden columns (0-based) of the sheet last read by [`DirectXlsx::cells`].
@@ -81,6 +99,7 @@ impl DirectXlsx {
                 paths: parts.paths,
                 strings: parts.strings,
                 formats: parts.formats,
+                legacy: parts.legacy,
                 is_1904: parts.is_1904,
                 part: Vec::new(),
                 hidden_columns: Vec::new(),
@@ -95,18 +114,19 @@ impl DirectXlsx {
     }
 
     /// Calls `emit` with each cell of a sheet, in document order, as calamine's
-    /// `next_cell_with_formula` gives it: position, value, formula text; and whether the
-    /// cell's number format shows a percentage, which calamine does not tell.
+    /// `next_cell_with_formula` gives it: position, value, formula text; and what its style
+    /// tells that calamine does not ([`CellStyle`]).
     pub fn cells<E>(
         &mut self,
         name: &str,
-        mut emit: impl FnMut(u32, u32, DataRef<'_>, Option<&str>, bool) -> Result<(), E>,
+        mut emit: impl FnMut(u32, u32, DataRef<'_>, Option<&str>, CellStyle) -> Result<(), E>,
     ) -> Result<(), Stop<E>> {
         let index = self.sheet_names.iter().position(|n| n == name).ok_or(Unsupported("no such sheet"))?;
         let path = self.paths[index].as_deref().ok_or(Unsupported("a sheet that is not a worksheet"))?;
         let mut part = std::mem::take(&mut self.part);
         inflate(&mut self.zip, path, &mut part)?;
-        let result = read_cells(&part, &self.strings, &self.formats, self.is_1904, &mut self.hidden_columns, &mut emit);
+        let styles = Styles { formats: &self.formats, legacy: &self.legacy };
+        let result = read_cells(&part, &self.strings, styles, self.is_1904, &mut self.hidden_columns, &mut emit);
         self.part = part;
         result
     }
@@ -123,6 +143,7 @@ pub(super) struct WorkbookParts {
     paths: Vec<Option<String>>,
     strings: Vec<String>,
     formats: Vec<Format>,
+    legacy: Vec<Option<Legacy>>,
     is_1904: bool,
 }
 
@@ -180,8 +201,9 @@ fn read_workbook_parts(zip: &mut zip::ZipArchive<Cursor<Vec<u8>>>) -> Result<Wor
         }
     };
     let strings = if optional("xl/sharedStrings.xml", &mut buf)? { shared_strings(&buf)? } else { Vec::new() };
-    let formats = if optional("xl/styles.xml", &mut buf)? { cell_formats(&buf)? } else { Vec::new() };
-    Ok(WorkbookParts { names, hidden, paths, strings, formats, is_1904 })
+    let (formats, legacy) =
+        if optional("xl/styles.xml", &mut buf)? { cell_formats(&buf)? } else { (Vec::new(), Vec::new()) };
+    Ok(WorkbookParts { names, hidden, paths, strings, formats, legacy, is_1904 })
 }
 
 /// Inflates one part into `buf`, no further than its declared size.
@@ -223,6 +245,19 @@ mod tests {
     }
 
     #[test]
+    fn legacy_fonts_are_told_by_name_and_reach_their_cell_styles() {
+        assert_eq!(legacy_font(".VnTime"), Some(Legacy::Tcvn3));
+        assert_eq!(legacy_font(".VnTimeH"), Some(Legacy::Tcvn3));
+        assert_eq!(legacy_font("VNI-Times"), Some(Legacy::Vni));
+        assert_eq!(legacy_font("Times New Roman"), None);
+        assert_eq!(legacy_font("Arial"), None);
+        let styles = br#"<styleSheet><fonts count="3"><font><sz val="11"/><name val="Arial"/></font><font><name val=".VnTime"/></font><font><b/><name val="VNI-Times"/></font></fonts><cellXfs><xf numFmtId="0" fontId="0"/><xf numFmtId="0" fontId="1"/><xf numFmtId="9" fontId="2"/><xf numFmtId="0"/></cellXfs></styleSheet>"#;
+        let (formats, legacy) = cell_formats(styles).unwrap();
+        assert_eq!(legacy, [None, Some(Legacy::Tcvn3), Some(Legacy::Vni), None]);
+        assert_eq!(formats[2], Format::Percent);
+    }
+
+    #[test]
     fn date_formats_are_told_as_calamine_tells_them() {
         assert_eq!(custom_format("dd/mm/yyyy"), Format::DateTime);
         assert_eq!(custom_format("[h]:mm:ss"), Format::TimeDelta);
@@ -259,7 +294,15 @@ mod tests {
         assert_eq!(workbook(br#"<workbook/><sheets><sheet name="A" r:id="rId1"/></sheets>"#).unwrap().names.len(), 0);
         let sheet = |data: &str| {
             let xml = format!("<worksheet><sheetData>{data}</sheetData></worksheet>");
-            read_cells::<()>(xml.as_bytes(), &[], &[], false, &mut Vec::new(), &mut |_, _, _, _, _| Ok(())).is_ok()
+            read_cells::<()>(
+                xml.as_bytes(),
+                &[],
+                Styles { formats: &[], legacy: &[] },
+                false,
+                &mut Vec::new(),
+                &mut |_, _, _, _, _| Ok(()),
+            )
+            .is_ok()
         };
         assert!(sheet(r#"<row r="1"><c r="A1"><v>1</v></c></row>"#));
         assert!(!sheet(r#"<row r="0"><c r="A1"><v>1</v></c></row>"#));
@@ -281,7 +324,15 @@ mod tests {
         }
         let sheet = |data: &str, dimension: &str| {
             let xml = format!(r#"<worksheet><dimension ref="{dimension}"/><sheetData>{data}</sheetData></worksheet>"#);
-            read_cells::<()>(xml.as_bytes(), &[], &[], false, &mut Vec::new(), &mut |_, _, _, _, _| Ok(())).is_ok()
+            read_cells::<()>(
+                xml.as_bytes(),
+                &[],
+                Styles { formats: &[], legacy: &[] },
+                false,
+                &mut Vec::new(),
+                &mut |_, _, _, _, _| Ok(()),
+            )
+            .is_ok()
         };
         assert!(sheet(r#"<row r="2"><c r="A2"><f t="shared" si="0"/><v>3</v></c></row>"#, "A1:B2"));
         assert!(!sheet(r#"<row r="2"><c r="A2"><f t="shared"/><v>3</v></c></row>"#, "A1:B2"));

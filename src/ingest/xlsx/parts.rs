@@ -141,21 +141,37 @@ pub(super) fn rich_string(x: &mut Scan<'_>, closing: &str) -> Result<String, Uns
 }
 
 /// Each cell style's date kind, from `numFmts` and `cellXfs` (not the number formats of
-/// conditional formats, `dxfs`, which calamine leaves aside too).
-pub(super) fn cell_formats(bytes: &[u8]) -> Result<Vec<Format>, Unsupported> {
+/// conditional formats, `dxfs`, which calamine leaves aside too), and its font's legacy
+/// Vietnamese encoding, if the font is one (`.VnTime`, `VNI-Times`).
+pub(super) fn cell_formats(bytes: &[u8]) -> Result<(Vec<Format>, Vec<Option<Legacy>>), Unsupported> {
     let mut x = Scan::new(bytes)?;
     let mut custom: HashMap<&str, String> = HashMap::new();
     let mut out = Vec::new();
+    let mut fonts: Vec<Option<Legacy>> = Vec::new();
+    let mut legacy = Vec::new();
     let (mut in_num_fmts, mut in_cell_xfs, mut in_xf) = (false, false, false);
+    let (mut in_fonts, mut in_font) = (false, false);
     loop {
         let tok = x.next()?;
         match tok {
-            _ if ends(&tok, "styleSheet") => return Ok(out),
+            _ if ends(&tok, "styleSheet") => return Ok((out, legacy)),
             Tok::Start { name: "numFmts", empty, .. } => in_num_fmts = !empty,
             Tok::End { name: "numFmts" } => in_num_fmts = false,
             Tok::Start { name: "numFmt", attrs, .. } if in_num_fmts => {
                 if let (Some(id), Some(code)) = (attr(attrs, "numFmtId")?, attr(attrs, "formatCode")?) {
                     custom.insert(id, decode(code)?);
+                }
+            }
+            Tok::Start { name: "fonts", empty, .. } => in_fonts = !empty,
+            Tok::End { name: "fonts" } => in_fonts = false,
+            Tok::Start { name: "font", empty, .. } if in_fonts => {
+                in_font = !empty;
+                fonts.push(None);
+            }
+            Tok::End { name: "font" } => in_font = false,
+            Tok::Start { name: "name", attrs, .. } if in_font => {
+                if let (Some(last), Some(name)) = (fonts.last_mut(), attr(attrs, "val")?) {
+                    *last = legacy_font(name);
                 }
             }
             Tok::Start { name: "cellXfs", empty, .. } => in_cell_xfs = !empty,
@@ -164,6 +180,8 @@ pub(super) fn cell_formats(bytes: &[u8]) -> Result<Vec<Format>, Unsupported> {
             Tok::End { name: "xf" } => in_xf = false,
             Tok::Start { name: "xf", attrs, empty } if in_cell_xfs => {
                 in_xf = !empty;
+                let font = attr(attrs, "fontId")?.and_then(|id| id.parse::<usize>().ok());
+                legacy.push(font.and_then(|i| fonts.get(i).copied().flatten()));
                 out.push(match attr(attrs, "numFmtId")? {
                     None => Format::Other,
                     Some(id) => match custom.get(id) {
@@ -179,6 +197,19 @@ pub(super) fn cell_formats(bytes: &[u8]) -> Result<Vec<Format>, Unsupported> {
             Tok::Eof => return Err(Unsupported("a styles part without its root")),
             _ => {}
         }
+    }
+}
+
+/// The legacy encoding a font name stands for: the `.Vn…` fonts (`.VnTime`, `.VnTimeH`,
+/// `.VnArial`) are TCVN3, the `VNI-…` fonts (`VNI-Times`, `VNI-Helve`) VNI-Windows.
+pub(super) fn legacy_font(name: &str) -> Option<Legacy> {
+    let name = name.trim();
+    if name.starts_with(".Vn") || name.starts_with(".vn") {
+        Some(Legacy::Tcvn3)
+    } else if name.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("VNI-")) {
+        Some(Legacy::Vni)
+    } else {
+        None
     }
 }
 
