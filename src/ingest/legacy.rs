@@ -22,8 +22,11 @@ pub fn detect(sheet: &Sheet, config: &Config, finds: impl Fn(&Sheet) -> bool) ->
         .values()
         .flat_map(|cells| cells.iter().filter_map(|(_, c)| c.text()))
         .filter(|t| legacy::is_candidate(t))
+        // A sample decides as well as the whole sheet, and bounds the cost of a long log.
+        .take(200)
         .collect();
-    if candidates.is_empty() {
+    // Unicode text with a few Latin-1 letters (`Ghi chú`) is no reason to try.
+    if !candidates.iter().any(|t| legacy::has_legacy_mark(t)) {
         return None;
     }
     let known = |decoded: &str| is_known(&text::fold(decoded), config);

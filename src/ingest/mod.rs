@@ -20,6 +20,7 @@ use crate::config::{Config, Period};
 use crate::model::issue;
 use crate::model::{CellRef, Issue, OwnKind, Submission, UnitCode};
 use crate::text;
+use crate::text::legacy::Legacy;
 use workbook::{OpenError, Sheet, Workbook};
 
 pub const SPREADSHEET_EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xlsb", "xls", "ods"];
@@ -289,62 +290,24 @@ fn read_form(bytes: Vec<u8>, sub: &mut Submission, ctx: &ReadContext<'_>) -> Res
     if sub.own == Some(OwnKind::Feedback) {
         return Ok(());
     }
-    let names = wb.sheet_names.clone();
-    for (i, name) in names.iter().enumerate() {
+    for (i, name) in wb.sheet_names.iter().enumerate() {
         if !wb.sheet_grid[i] {
             sub.issues.push(issue::sheet_not_a_grid(name).in_sheet(name));
         }
     }
-    // Visible before hidden, then the name BaoCao, then workbook order; never the
-    // instructions, the activity log or a sheet that is not a grid.
-    let mut order: Vec<usize> = (0..names.len())
-        .filter(|&i| wb.sheet_grid[i] && !matches!(sheet_key(&names[i]).as_str(), "huongdan" | "hoatdong"))
-        .collect();
-    order.sort_by_key(|&i| (wb.sheet_hidden[i], sheet_key(&names[i]) != "baocao", i));
-    let mut found = None;
-    let mut failed = None;
-    let doubled = std::cell::RefCell::new(Vec::new());
-    let mut encoding = None;
-    for i in order {
-        let mut sheet = match wb.sheet(&names[i]) {
-            Ok(sheet) => sheet,
-            // A sheet that cannot be read fails the file only if no other holds the form.
-            Err(e @ OpenError::Corrupt(_)) => {
-                failed.get_or_insert(e);
-                continue;
-            }
-            Err(e) => return Err(e),
-        };
-        encoding = legacy::convert_by_fonts(&mut sheet);
-        let finds = |s: &Sheet| form::find_table(s, &|_, cols| cols[0]).is_some();
-        if let Some(e) = legacy::detect(&sheet, ctx.config, finds) {
-            sheet = legacy::converted(sheet, e);
-            encoding = encoding.or(Some(e));
-        }
-        doubled.borrow_mut().clear();
-        let prefer = |role: &'static str, cols: &[u16]| form::prefer_column(&sheet, role, cols, &doubled);
-        if let Some(table) = form::find_table(&sheet, &prefer) {
-            found = Some((sheet, table, wb.sheet_hidden[i]));
-            break;
-        }
-    }
-    let Some((sheet, table, hidden)) = found else {
-        return match failed {
-            Some(e) => Err(e),
-            None => {
-                sub.issues.push(issue::no_indicator_table());
-                Ok(())
-            }
-        };
+    let Some(form) = find_form(&mut wb, ctx)? else {
+        sub.issues.push(issue::no_indicator_table());
+        return Ok(());
     };
+    let FoundForm { sheet, table, hidden, encoding, doubled } = form;
     sub.sheet = sheet.name.clone();
-    if let Some(e) = encoding {
+    if let Some(e) = encoding.by_fonts.or(encoding.by_trial) {
         sub.issues.push(issue::legacy_encoding(e.name()).in_sheet(&sheet.name));
     }
     if hidden {
         sub.issues.push(issue::form_on_hidden_sheet(&sheet.name).in_sheet(&sheet.name));
     }
-    for (label, chosen, other) in doubled.take() {
+    for (label, chosen, other) in doubled {
         let (chosen, other) = (CellRef::new(table.row, chosen), CellRef::new(table.row, other));
         let i = issue::same_heading_twice(label, &chosen.column(), &other.column());
         sub.issues.push(i.in_sheet(&sheet.name).at(chosen));
@@ -361,6 +324,70 @@ fn read_form(bytes: Vec<u8>, sub: &mut Submission, ctx: &ReadContext<'_>) -> Res
     }
     sub.rows = form::read_table(&sheet, table, ctx.config, &mut sub.issues);
     drop(sheet);
+    read_activity_log(&mut wb, sub, ctx, encoding)
+}
+
+/// How a sheet's legacy text was found: by its cells' fonts, or by trying each decoding.
+#[derive(Debug, Clone, Copy, Default)]
+struct Encoding {
+    by_fonts: Option<Legacy>,
+    by_trial: Option<Legacy>,
+}
+
+/// The sheet holding the indicator table, read and converted to Unicode.
+struct FoundForm {
+    sheet: Sheet,
+    table: form::TableHeader,
+    hidden: bool,
+    encoding: Encoding,
+    /// Headings found over two columns: (heading, column read, other column).
+    doubled: Vec<(&'static str, u16, u16)>,
+}
+
+/// Finds the form: visible sheets before hidden ones, then the one named BaoCao, then
+/// workbook order; never the instructions, the activity log or a sheet that is not a grid.
+/// A sheet that cannot be read fails the file only if no other holds the form.
+fn find_form(wb: &mut Workbook, ctx: &ReadContext<'_>) -> Result<Option<FoundForm>, OpenError> {
+    let names = wb.sheet_names.clone();
+    let mut order: Vec<usize> = (0..names.len())
+        .filter(|&i| wb.sheet_grid[i] && !matches!(sheet_key(&names[i]).as_str(), "huongdan" | "hoatdong"))
+        .collect();
+    order.sort_by_key(|&i| (wb.sheet_hidden[i], sheet_key(&names[i]) != "baocao", i));
+    let mut failed = None;
+    for i in order {
+        let mut sheet = match wb.sheet(&names[i]) {
+            Ok(sheet) => sheet,
+            Err(e @ OpenError::Corrupt(_)) => {
+                failed.get_or_insert(e);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let mut encoding = Encoding { by_fonts: legacy::convert_by_fonts(&mut sheet), by_trial: None };
+        let finds = |s: &Sheet| form::find_table(s, &|_, cols| cols[0]).is_some();
+        if let Some(e) = legacy::detect(&sheet, ctx.config, finds) {
+            sheet = legacy::converted(sheet, e);
+            encoding.by_trial = Some(e);
+        }
+        let doubled = std::cell::RefCell::new(Vec::new());
+        let prefer = |role: &'static str, cols: &[u16]| form::prefer_column(&sheet, role, cols, &doubled);
+        if let Some(table) = form::find_table(&sheet, &prefer) {
+            let doubled = doubled.take();
+            return Ok(Some(FoundForm { sheet, table, hidden: wb.sheet_hidden[i], encoding, doubled }));
+        }
+    }
+    failed.map_or(Ok(None), Err)
+}
+
+/// Reads the activity log: the sheet named HoatDong first, then any other with its header.
+/// Text typed by trial in the form's legacy encoding is taken to be typed so in the log too.
+fn read_activity_log(
+    wb: &mut Workbook,
+    sub: &mut Submission,
+    ctx: &ReadContext<'_>,
+    form_encoding: Encoding,
+) -> Result<(), OpenError> {
+    let names = wb.sheet_names.clone();
     let mut order: Vec<usize> = (0..names.len())
         .filter(|&i| wb.sheet_grid[i] && names[i] != sub.sheet && sheet_key(&names[i]) != "huongdan")
         .collect();
@@ -369,16 +396,13 @@ fn read_form(bytes: Vec<u8>, sub: &mut Submission, ctx: &ReadContext<'_>) -> Res
         let mut sheet = wb.sheet(&names[i])?;
         let by_fonts = legacy::convert_by_fonts(&mut sheet);
         let finds = |s: &Sheet| form::read_activities(s, ctx.config, wb.is_1904, &mut Vec::new()).is_some();
-        // The form's own encoding first: a log typed by the same clerk.
-        let tried = encoding.or_else(|| legacy::detect(&sheet, ctx.config, finds));
-        if let Some(e) = tried {
+        let by_trial = form_encoding.by_trial.or_else(|| legacy::detect(&sheet, ctx.config, finds));
+        if let Some(e) = by_trial {
             sheet = legacy::converted(sheet, e);
         }
-        let log_encoding = by_fonts.or(tried);
         if let Some(acts) = form::read_activities(&sheet, ctx.config, wb.is_1904, &mut sub.issues) {
-            if encoding.is_none()
-                && let Some(e) = log_encoding
-            {
+            let said = form_encoding.by_fonts.or(form_encoding.by_trial).is_some();
+            if let (false, Some(e)) = (said, by_fonts.or(by_trial)) {
                 sub.issues.push(issue::legacy_encoding(e.name()).in_sheet(&sheet.name));
             }
             sub.activity_sheet = Some(sheet.name.clone());

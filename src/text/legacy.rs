@@ -187,48 +187,66 @@ pub fn is_candidate(s: &str) -> bool {
     !s.is_ascii() && s.chars().all(|c| c <= '\u{ff}')
 }
 
+/// Whether `s` holds a character that legacy text has and Unicode Vietnamese does not: a
+/// Latin-1 character other than the accented vowels Vietnamese shares with Latin-1
+/// (`à á â ã è é ê ì í ò ó ô õ ù ú ý`, either case). `Tæng` has one; `Ngày báo cáo` none.
+pub fn has_legacy_mark(s: &str) -> bool {
+    const SHARED: &str = "àáâãèéêìíòóôõùúýÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝ";
+    s.chars().any(|c| ('\u{a0}'..='\u{ff}').contains(&c) && !SHARED.contains(c))
+}
+
 /// `s` converted from `encoding`; characters that are not part of it stay.
 pub fn decode(s: &str, encoding: Legacy) -> String {
+    let maps = maps();
     match encoding {
-        Legacy::Tcvn3 => s.chars().map(|c| tcvn3_char(c).unwrap_or(c)).collect(),
-        Legacy::Vni => decode_vni(s),
+        Legacy::Tcvn3 => s.chars().map(|c| maps.tcvn3.get(c as usize).copied().flatten().unwrap_or(c)).collect(),
+        Legacy::Vni => decode_vni(s, maps),
     }
 }
 
-fn tcvn3_char(c: char) -> Option<char> {
-    if c.is_ascii() {
-        return None;
-    }
-    let mut buf = [0u8; 4];
-    let code: &str = c.encode_utf8(&mut buf);
-    TABLE.iter().find(|(_, t, _)| *t == code).map(|(u, _, _)| *u)
+/// The table turned around for decoding: TCVN3 by code point, VNI by one or two characters.
+struct Maps {
+    tcvn3: [Option<char>; 256],
+    vni_single: std::collections::HashMap<char, char>,
+    vni_pair: std::collections::HashMap<(char, char), char>,
 }
 
-fn decode_vni(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
+fn maps() -> &'static Maps {
+    static MAPS: std::sync::OnceLock<Maps> = std::sync::OnceLock::new();
+    MAPS.get_or_init(|| {
+        let mut m = Maps { tcvn3: [None; 256], vni_single: Default::default(), vni_pair: Default::default() };
+        for (u, t, v) in TABLE {
+            if let Some(c) = t.chars().next().filter(|c| !c.is_ascii()) {
+                m.tcvn3[c as usize] = Some(u);
+            }
+            let code: Vec<char> = v.chars().collect();
+            match code.as_slice() {
+                [one] if !one.is_ascii() => {
+                    m.vni_single.insert(*one, u);
+                }
+                [base, mark] => {
+                    m.vni_pair.insert((*base, *mark), u);
+                }
+                _ => {}
+            }
+        }
+        m
+    })
+}
+
+fn decode_vni(s: &str, maps: &Maps) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut i = 0;
-    while i < chars.len() {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
         // A base letter and its mark first, then a letter of one character.
-        if let Some(&next) = chars.get(i + 1)
-            && !next.is_ascii()
-            && let Some(u) = vni_letter(&[chars[i], next])
-        {
+        if let Some(&u) = chars.peek().and_then(|&next| maps.vni_pair.get(&(c, next))) {
             out.push(u);
-            i += 2;
-            continue;
+            chars.next();
+        } else {
+            out.push(maps.vni_single.get(&c).copied().unwrap_or(c));
         }
-        match vni_letter(&chars[i..=i]) {
-            Some(u) if !chars[i].is_ascii() => out.push(u),
-            _ => out.push(chars[i]),
-        }
-        i += 1;
     }
     out
-}
-
-fn vni_letter(code: &[char]) -> Option<char> {
-    TABLE.iter().find(|(_, _, v)| v.chars().eq(code.iter().copied())).map(|(u, _, _)| *u)
 }
 
 /// Encodes Unicode text into `encoding`, for tests and for `tonghop sample`: letters with
@@ -296,5 +314,11 @@ mod tests {
             assert!(!is_candidate(s), "{s}");
         }
         assert!(is_candidate("Tæng sè"));
+        for s in ["Ngày báo cáo:", "Ghi chú", "Café", "Tôi là"] {
+            assert!(!has_legacy_mark(s), "{s}");
+        }
+        for s in ["Tæng sè", "M· chØ tiªu", "Toång soá", "Nöõ"] {
+            assert!(has_legacy_mark(s), "{s}");
+        }
     }
 }
