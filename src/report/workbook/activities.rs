@@ -23,6 +23,40 @@ pub(crate) fn activities_sheet(
 ) -> Result<(), XlsxError> {
     let lang = meta.lang;
     let a = &o.tables.activities;
+    let timeline = timeline_table(ws, config, a, lang, st)?;
+    let mut row = timeline.next_row;
+    row = unit_type_table(ws, row, o, lang, st)?;
+    let channels_first = row + 1;
+    row = channel_table(ws, row, a, lang, st)?;
+    row = shares(ws, row, a, lang, st)?;
+    // Charts: the weekly timeline by type, and beside it the share of each channel.
+    if !a.weeks.is_empty() && !config.activity_types.is_empty() {
+        ws.insert_chart(row, 0, &timeline_chart(sheet, &timeline, config.activity_types.len(), lang))?;
+    }
+    ws.insert_chart_with_offset(row, 0, &channel_chart(sheet, channels_first, lang), 860, 0)?;
+    units_table(ws, row + 20, sheet, config, o, lang, st)?;
+    print_setup(ws);
+    Ok(())
+}
+
+/// Where the timeline table lies, for its chart.
+struct Timeline {
+    /// The first activity-type column.
+    first: ColNum,
+    last_week: RowNum,
+    /// The most activities in one week.
+    week_max: u64,
+    next_row: RowNum,
+}
+
+/// Weeks × activity types from row 0, with a total row; returns where it lies.
+fn timeline_table(
+    ws: &mut Worksheet,
+    config: &Config,
+    a: &crate::aggregate::ActivityTables,
+    lang: Lang,
+    st: &Styles,
+) -> Result<Timeline, XlsxError> {
     let types = config.activity_types.len();
     let first: ColNum = 3;
     let after = first + types as ColNum;
@@ -76,9 +110,19 @@ pub(crate) fn activities_sheet(
     ws.write_number_with_format(row, after + 1, Micros(all_p).as_f64(), &st.bold_count)?;
     ws.autofilter(0, 0, last_week.max(1), after + 1)?;
     ws.set_freeze_panes(1, 1)?;
-    row += 2;
+    Ok(Timeline { first, last_week, week_max, next_row: row + 2 })
+}
 
-    // By unit type.
+/// Activities, participants, female share, online and cost by unit type, with a total row;
+/// returns the next row.
+fn unit_type_table(
+    ws: &mut Worksheet,
+    mut row: RowNum,
+    o: &Outcome,
+    lang: Lang,
+    st: &Styles,
+) -> Result<RowNum, XlsxError> {
+    let a = &o.tables.activities;
     let headers = [
         lang.pick("Loại đơn vị", "Unit type"),
         lang.pick("Số hoạt động", "Activities"),
@@ -113,21 +157,27 @@ pub(crate) fn activities_sheet(
         row += 1;
     }
     sums_row(ws, row, lang.pick("Tổng cộng", "Total"), &a.total, true)?;
-    row += 2;
+    Ok(row + 2)
+}
 
-    // By channel.
-    for (c, h) in [
+/// Activities and participants by channel (three rows under a header row); returns the
+/// next row.
+fn channel_table(
+    ws: &mut Worksheet,
+    mut row: RowNum,
+    a: &crate::aggregate::ActivityTables,
+    lang: Lang,
+    st: &Styles,
+) -> Result<RowNum, XlsxError> {
+    let headers = [
         lang.pick("Hình thức", "Channel"),
         lang.pick("Số hoạt động", "Activities"),
         lang.pick("Số người tham gia", "Participants"),
-    ]
-    .iter()
-    .enumerate()
-    {
+    ];
+    for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(row, c as ColNum, *h, &st.header)?;
     }
     row += 1;
-    let channels_first = row;
     for ch in [Channel::InPerson, Channel::Online, Channel::Mixed] {
         let s = a.by_channel.get(&ch).copied().unwrap_or_default();
         ws.write_string_with_format(row, 0, lang.pick(ch.label_vi(), ch.label_en()), &st.text)?;
@@ -135,61 +185,86 @@ pub(crate) fn activities_sheet(
         ws.write_number_with_format(row, 2, s.participants.as_f64(), &st.count)?;
         row += 1;
     }
-    row += 1;
+    Ok(row + 1)
+}
 
-    // Shares.
+/// The online share of activities and the female share of participants; returns the next row.
+fn shares(
+    ws: &mut Worksheet,
+    row: RowNum,
+    a: &crate::aggregate::ActivityTables,
+    lang: Lang,
+    st: &Styles,
+) -> Result<RowNum, XlsxError> {
     let online = lang.pick("Tỷ lệ hoạt động trực tuyến (Trực tuyến + Kết hợp)", "Online share (online + mixed)");
     ws.merge_range(row, 0, row, 2, online, &st.text)?;
     put_number(ws, row, 3, share(a.total.online as f64, a.total.activities as f64), &st.percent)?;
-    row += 1;
     let female = lang.pick("Tỷ lệ nữ trong số người tham gia", "Female share of participants");
-    ws.merge_range(row, 0, row, 2, female, &st.text)?;
-    put_number(ws, row, 3, share(a.total.female.as_f64(), a.total.participants.as_f64()), &st.percent)?;
-    row += 2;
+    ws.merge_range(row + 1, 0, row + 1, 2, female, &st.text)?;
+    put_number(ws, row + 1, 3, share(a.total.female.as_f64(), a.total.participants.as_f64()), &st.percent)?;
+    Ok(row + 3)
+}
 
-    // Charts: the weekly timeline by type, and beside it the share of each channel.
-    let charts_row = row;
-    if !a.weeks.is_empty() && types > 0 {
-        let mut chart = Chart::new(ChartType::ColumnStacked);
-        for t in 0..types {
-            let c = first + t as ColNum;
-            chart
-                .add_series()
-                .set_name((sheet, 0, c))
-                .set_categories((sheet, 1, 0, last_week, 0))
-                .set_values((sheet, 1, c, last_week, c));
-        }
-        chart.title().set_name(lang.pick("Số hoạt động theo tuần và loại hình", "Activities per week by type"));
-        // Whole steps: counts are never fractional, and small counts would get 0.5 steps.
-        chart
-            .y_axis()
-            .set_name(lang.pick("Số hoạt động", "Activities"))
-            .set_min(0)
-            .set_major_unit(count_axis_step(week_max))
-            .set_num_format("#,##0");
-        chart.legend().set_position(ChartLegendPosition::Bottom);
-        chart.set_width(840).set_height(380);
-        ws.insert_chart(charts_row, 0, &chart)?;
+/// Stacked columns of activities per week, one series per activity type.
+fn timeline_chart(sheet: &str, t: &Timeline, types: usize, lang: Lang) -> Chart {
+    let mut chart = Chart::new(ChartType::ColumnStacked);
+    for k in 0..types {
+        let c = t.first + k as ColNum;
+        chart.add_series().set_name((sheet, 0, c)).set_categories((sheet, 1, 0, t.last_week, 0)).set_values((
+            sheet,
+            1,
+            c,
+            t.last_week,
+            c,
+        ));
     }
+    chart.title().set_name(lang.pick("Số hoạt động theo tuần và loại hình", "Activities per week by type"));
+    // Whole steps: counts are never fractional, and small counts would get 0.5 steps.
+    chart
+        .y_axis()
+        .set_name(lang.pick("Số hoạt động", "Activities"))
+        .set_min(0)
+        .set_major_unit(count_axis_step(t.week_max))
+        .set_num_format("#,##0");
+    chart.legend().set_position(ChartLegendPosition::Bottom);
+    chart.set_width(840).set_height(380);
+    chart
+}
+
+/// A doughnut of the channels, from the three rows of the channel table at `first`.
+fn channel_chart(sheet: &str, first: RowNum, lang: Lang) -> Chart {
     let mut pie = Chart::new(ChartType::Doughnut);
     pie.add_series()
         .set_name(lang.pick("Hình thức", "Channel"))
-        .set_categories((sheet, channels_first, 0, channels_first + 2, 0))
-        .set_values((sheet, channels_first, 1, channels_first + 2, 1))
+        .set_categories((sheet, first, 0, first + 2, 0))
+        .set_values((sheet, first, 1, first + 2, 1))
         .set_data_label(ChartDataLabel::new().show_percentage());
     pie.title().set_name(lang.pick("Hình thức tổ chức hoạt động", "Activities by channel"));
     pie.legend().set_position(ChartLegendPosition::Bottom);
     pie.set_hole_size(50);
     pie.set_width(400).set_height(380);
-    ws.insert_chart_with_offset(charts_row, 0, &pie, 860, 0)?;
-    row = charts_row + 20;
+    pie
+}
 
-    // Activities by unit: district-level units first (every one with an accepted report,
-    // most active first, drawn in a bar chart beside the table), then the other units with
-    // activities. A unit without an accepted report is not listed: blank is not zero.
+/// Activities by unit from `row`: district-level units first (every one with an accepted
+/// report, most active first, drawn in a bar chart beside the table), then the other units
+/// with activities. A unit without an accepted report is not listed: blank is not zero.
+fn units_table(
+    ws: &mut Worksheet,
+    mut row: RowNum,
+    sheet: &str,
+    config: &Config,
+    o: &Outcome,
+    lang: Lang,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let a = &o.tables.activities;
     let mut listed: BTreeSet<usize> = a.by_unit.keys().copied().collect();
     listed
         .extend(o.units.iter().filter(|u| u.accepted && config.units[u.unit].unit_type.family() == 0).map(|u| u.unit));
+    if listed.is_empty() {
+        return Ok(());
+    }
     let activities_of = |ui: usize| a.by_unit.get(&ui).copied().unwrap_or_default();
     let mut district: Vec<usize> =
         listed.iter().copied().filter(|&ui| config.units[ui].unit_type.family() == 0).collect();
@@ -198,51 +273,49 @@ pub(crate) fn activities_sheet(
     for list in [&mut district, &mut others] {
         list.sort_by_key(|&ui| (std::cmp::Reverse(activities_of(ui).activities), ui));
     }
-    if !listed.is_empty() {
-        let headers = [
-            lang.pick("Đơn vị", "Unit"),
-            lang.pick("Mã đơn vị", "Unit code"),
-            lang.pick("Loại", "Type"),
-            lang.pick("Số hoạt động", "Activities"),
-            lang.pick("Số người tham gia", "Participants"),
-            lang.pick("Trực tuyến, kết hợp", "Online or mixed"),
-        ];
-        write_headers(ws, row, &headers, &st.header)?;
-        ws.set_row_height(row, 30)?;
-        let head = row;
-        // Printed on a page of its own, so that the bar chart beside it is not cut.
-        ws.set_page_breaks(&[head])?;
+    let headers = [
+        lang.pick("Đơn vị", "Unit"),
+        lang.pick("Mã đơn vị", "Unit code"),
+        lang.pick("Loại", "Type"),
+        lang.pick("Số hoạt động", "Activities"),
+        lang.pick("Số người tham gia", "Participants"),
+        lang.pick("Trực tuyến, kết hợp", "Online or mixed"),
+    ];
+    write_headers(ws, row, &headers, &st.header)?;
+    ws.set_row_height(row, 30)?;
+    let head = row;
+    // Printed on a page of its own, so that the bar chart beside it is not cut.
+    ws.set_page_breaks(&[head])?;
+    row += 1;
+    for &ui in district.iter().chain(&others) {
+        let unit = &config.units[ui];
+        let s = activities_of(ui);
+        put_text(ws, row, 0, &unit.name, &st.text)?;
+        ws.write_string_with_format(row, 1, unit.code.as_str(), &st.text)?;
+        ws.write_string_with_format(row, 2, unit.unit_type.label(lang), &st.text)?;
+        ws.write_number_with_format(row, 3, s.activities as f64, &st.count)?;
+        ws.write_number_with_format(row, 4, s.participants.as_f64(), &st.count)?;
+        ws.write_number_with_format(row, 5, s.online as f64, &st.count)?;
         row += 1;
-        for &ui in district.iter().chain(&others) {
-            let unit = &config.units[ui];
-            let s = activities_of(ui);
-            put_text(ws, row, 0, &unit.name, &st.text)?;
-            ws.write_string_with_format(row, 1, unit.code.as_str(), &st.text)?;
-            ws.write_string_with_format(row, 2, unit.unit_type.label(lang), &st.text)?;
-            ws.write_number_with_format(row, 3, s.activities as f64, &st.count)?;
-            ws.write_number_with_format(row, 4, s.participants.as_f64(), &st.count)?;
-            ws.write_number_with_format(row, 5, s.online as f64, &st.count)?;
-            row += 1;
-        }
-        if !district.is_empty() {
-            let (from, to) = (head + 1, head + district.len() as RowNum);
-            let most = district.iter().map(|&ui| activities_of(ui).activities).max().unwrap_or(0);
-            let mut bar = Chart::new(ChartType::Bar);
-            bar.add_series()
-                .set_name((sheet, head, 3))
-                .set_categories((sheet, from, 0, to, 0))
-                .set_values((sheet, from, 3, to, 3))
-                .set_gap(50)
-                .set_data_label(ChartDataLabel::new().show_value());
-            bar.title().set_name(lang.pick("Số hoạt động theo quận, huyện, thị xã", "Activities per district"));
-            // Bar charts: y is the category axis; the most active unit on top.
-            bar.y_axis().set_reverse();
-            bar.x_axis().set_min(0).set_major_unit(count_axis_step(most)).set_num_format("#,##0");
-            bar.legend().set_hidden();
-            bar.set_width(600).set_height(80 + 20 * district.len().max(10) as u32);
-            ws.insert_chart_with_offset(head, 6, &bar, 10, 0)?;
-        }
     }
-    print_setup(ws);
+    if district.is_empty() {
+        return Ok(());
+    }
+    let (from, to) = (head + 1, head + district.len() as RowNum);
+    let most = district.iter().map(|&ui| activities_of(ui).activities).max().unwrap_or(0);
+    let mut bar = Chart::new(ChartType::Bar);
+    bar.add_series()
+        .set_name((sheet, head, 3))
+        .set_categories((sheet, from, 0, to, 0))
+        .set_values((sheet, from, 3, to, 3))
+        .set_gap(50)
+        .set_data_label(ChartDataLabel::new().show_value());
+    bar.title().set_name(lang.pick("Số hoạt động theo quận, huyện, thị xã", "Activities per district"));
+    // Bar charts: y is the category axis; the most active unit on top.
+    bar.y_axis().set_reverse();
+    bar.x_axis().set_min(0).set_major_unit(count_axis_step(most)).set_num_format("#,##0");
+    bar.legend().set_hidden();
+    bar.set_width(600).set_height(80 + 20 * district.len().max(10) as u32);
+    ws.insert_chart_with_offset(head, 6, &bar, 10, 0)?;
     Ok(())
 }

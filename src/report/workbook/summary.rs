@@ -14,30 +14,44 @@ pub(crate) fn summary_sheet(
     meta: &RunMeta,
     st: &Styles,
 ) -> Result<(), XlsxError> {
-    let lang = meta.lang;
-    let p = &o.period;
     for (c, w) in [6.0, 8.0, 62.0, 12.0, 14.0, 12.0, 12.0, 13.0].into_iter().enumerate() {
         ws.set_column_width(c as ColNum, w)?;
     }
+    title_block(ws, &o.period, meta, st)?;
+    let head: RowNum = 8;
+    let mut row = totals_table(ws, head, (names, config, o, mx), meta.lang, st)?;
+    ws.autofilter(head, 0, (row - 1).max(head), 7)?;
+    ws.set_freeze_panes(head + 1, 0)?;
+    ws.set_repeat_rows(head, head)?;
+    print_setup(ws);
+
+    // Progress against the plan, on a page of its own when printed: its heading is never
+    // left alone at the foot of the table's last page.
+    row += 1;
+    ws.set_page_breaks(&[row])?;
+    ws.write_string_with_format(row, 0, meta.lang.pick("Tiến độ thực hiện", "Progress"), &st.bold)?;
+    row += 1;
+    let (next, types) = completeness_tables(ws, row, config, o, meta.lang, st)?;
+    row = targets_table(ws, next, o, meta.lang, st)?;
+    // Completeness by unit type, below the progress tables it is drawn from.
+    if let Some((first, last)) = types {
+        ws.insert_chart(row, 0, &completeness_chart(names[0], (first, last), config, o, meta.lang))?;
+        row += 17;
+    }
+    signature_block(ws, row, &o.period, meta, st)
+}
+
+/// The issuer and the national motto side by side, the report's title, its period and the
+/// date the data stand at (rows 0–6).
+fn title_block(ws: &mut Worksheet, p: &crate::config::Period, meta: &RunMeta, st: &Styles) -> Result<(), XlsxError> {
+    let lang = meta.lang;
     let center = Format::new().set_align(FormatAlign::Center).set_text_wrap();
     ws.merge_range(0, 0, 0, 2, &p.issuer, &center)?;
     ws.merge_range(1, 0, 1, 2, &p.agency, &st.subtitle)?;
-    ws.merge_range(
-        0,
-        3,
-        0,
-        7,
-        lang.pick("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIET NAM"),
-        &st.subtitle,
-    )?;
-    ws.merge_range(
-        1,
-        3,
-        1,
-        7,
-        lang.pick("Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness"),
-        &st.subtitle,
-    )?;
+    let motto = lang.pick("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIET NAM");
+    ws.merge_range(0, 3, 0, 7, motto, &st.subtitle)?;
+    let motto = lang.pick("Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness");
+    ws.merge_range(1, 3, 1, 7, motto, &st.subtitle)?;
     ws.merge_range(3, 0, 3, 7, lang.pick("BÁO CÁO TỔNG HỢP KẾT QUẢ", "CONSOLIDATED REPORT OF RESULTS"), &st.title)?;
     ws.merge_range(4, 0, 4, 7, lang.pick(&p.name, &p.name_en), &st.subtitle)?;
     ws.set_row_height(4, 30)?;
@@ -52,23 +66,11 @@ pub(crate) fn summary_sheet(
         Lang::En => format!("Data as of {}", date_text(meta.as_of)),
     };
     ws.merge_range(6, 0, 6, 7, &as_of, &st.note_line)?;
+    Ok(())
+}
 
-    // The table of totals.
-    let head: RowNum = 8;
-    let headers = [
-        lang.pick("STT", "No."),
-        lang.pick("Mã", "Code"),
-        lang.pick("Chỉ tiêu", "Indicator"),
-        lang.pick("Đơn vị tính", "Unit"),
-        lang.pick("Tổng số", "Total"),
-        lang.pick("Nam", "Male"),
-        lang.pick("Nữ", "Female"),
-        lang.pick("Số đơn vị báo cáo", "Units reporting"),
-    ];
-    write_headers(ws, head, &headers, &st.header)?;
-    ws.set_row_height(head, 32)?;
-    let mut row = head + 1;
-    let mut stt = 0;
+/// The indicators grouped by section, in catalogue order; indicators of no section last.
+fn section_groups(config: &Config, lang: Lang) -> Vec<(Option<String>, Vec<usize>)> {
     let mut listed = vec![false; config.indicators.len()];
     let mut groups: Vec<(Option<String>, Vec<usize>)> = config
         .sections
@@ -88,7 +90,33 @@ pub(crate) fn summary_sheet(
     if !rest.is_empty() {
         groups.push((None, rest));
     }
-    for (label, members) in &groups {
+    groups
+}
+
+/// The city totals under their header row `head`, section by section; returns the row
+/// after the table.
+fn totals_table(
+    ws: &mut Worksheet,
+    head: RowNum,
+    (names, config, o, mx): ([&str; 6], &Config, &Outcome, &Matrix),
+    lang: Lang,
+    st: &Styles,
+) -> Result<RowNum, XlsxError> {
+    let headers = [
+        lang.pick("STT", "No."),
+        lang.pick("Mã", "Code"),
+        lang.pick("Chỉ tiêu", "Indicator"),
+        lang.pick("Đơn vị tính", "Unit"),
+        lang.pick("Tổng số", "Total"),
+        lang.pick("Nam", "Male"),
+        lang.pick("Nữ", "Female"),
+        lang.pick("Số đơn vị báo cáo", "Units reporting"),
+    ];
+    write_headers(ws, head, &headers, &st.header)?;
+    ws.set_row_height(head, 32)?;
+    let mut row = head + 1;
+    let mut stt = 0;
+    for (label, members) in section_groups(config, lang) {
         if members.is_empty() {
             continue;
         }
@@ -96,10 +124,10 @@ pub(crate) fn summary_sheet(
             for c in 0..8 {
                 ws.write_blank(row, c, &st.bold_text)?;
             }
-            ws.write_string_with_format(row, 2, label, &st.bold_text)?;
+            ws.write_string_with_format(row, 2, &label, &st.bold_text)?;
             row += 1;
         }
-        for &k in members {
+        for k in members {
             let ind = &config.indicators[k];
             stt += 1;
             ws.write_number_with_format(row, 0, stt, &st.count)?;
@@ -127,34 +155,33 @@ pub(crate) fn summary_sheet(
             row += 1;
         }
     }
-    let last = row - 1;
-    ws.autofilter(head, 0, last.max(head), 7)?;
-    ws.set_freeze_panes(head + 1, 0)?;
-    ws.set_repeat_rows(head, head)?;
-    print_setup(ws);
+    Ok(row)
+}
 
-    // Progress against the plan, on a page of its own when printed: its heading is never
-    // left alone at the foot of the table's last page.
-    row += 1;
-    ws.set_page_breaks(&[row])?;
-    ws.write_string_with_format(row, 0, lang.pick("Tiến độ thực hiện", "Progress"), &st.bold)?;
-    row += 1;
+/// A merged label over columns A–C and headings from D on.
+fn sub_header(ws: &mut Worksheet, row: RowNum, first: &str, rest: &[&str], st: &Styles) -> Result<(), XlsxError> {
+    ws.merge_range(row, 0, row, 2, first, &st.header)?;
+    for (c, h) in rest.iter().enumerate() {
+        ws.write_string_with_format(row, 3 + c as ColNum, *h, &st.header)?;
+    }
+    Ok(())
+}
+
+/// Units expected and reported by unit type, then by timeliness; returns the next row and
+/// the rows of the unit types (for the chart), if any.
+fn completeness_tables(
+    ws: &mut Worksheet,
+    mut row: RowNum,
+    config: &Config,
+    o: &Outcome,
+    lang: Lang,
+    st: &Styles,
+) -> Result<(RowNum, Option<(RowNum, RowNum)>), XlsxError> {
     let expected = o.units.len();
     let accepted = o.units.iter().filter(|u| u.accepted).count();
-
-    let sub_header = |ws: &mut Worksheet, row: RowNum, first: &str, rest: &[&str]| -> Result<(), XlsxError> {
-        ws.merge_range(row, 0, row, 2, first, &st.header)?;
-        for (c, h) in rest.iter().enumerate() {
-            ws.write_string_with_format(row, 3 + c as ColNum, *h, &st.header)?;
-        }
-        Ok(())
-    };
-    sub_header(
-        ws,
-        row,
-        lang.pick("Loại đơn vị", "Unit type"),
-        &[lang.pick("Phải báo cáo", "Expected"), lang.pick("Đã báo cáo", "Reported"), lang.pick("Tỷ lệ", "Share")],
-    )?;
+    let headings =
+        [lang.pick("Phải báo cáo", "Expected"), lang.pick("Đã báo cáo", "Reported"), lang.pick("Tỷ lệ", "Share")];
+    sub_header(ws, row, lang.pick("Loại đơn vị", "Unit type"), &headings, st)?;
     row += 1;
     let types_first = row;
     for t in UnitType::ALL {
@@ -169,19 +196,15 @@ pub(crate) fn summary_sheet(
         put_number(ws, row, 5, share(done as f64, of_type.len() as f64), &st.percent)?;
         row += 1;
     }
-    let types_last = row.checked_sub(1).filter(|&r| r >= types_first);
+    let types = row.checked_sub(1).filter(|&r| r >= types_first).map(|last| (types_first, last));
     ws.merge_range(row, 0, row, 2, lang.pick("Tổng cộng", "Total"), &st.bold_text)?;
     ws.write_number_with_format(row, 3, expected as f64, &st.bold_count)?;
     ws.write_number_with_format(row, 4, accepted as f64, &st.bold_count)?;
     put_number(ws, row, 5, share(accepted as f64, expected as f64), &st.bold_percent)?;
     row += 2;
 
-    sub_header(
-        ws,
-        row,
-        lang.pick("Thời hạn nộp báo cáo", "Timeliness"),
-        &[lang.pick("Số đơn vị", "Units"), lang.pick("Tỷ lệ", "Share")],
-    )?;
+    let headings = [lang.pick("Số đơn vị", "Units"), lang.pick("Tỷ lệ", "Share")];
+    sub_header(ws, row, lang.pick("Thời hạn nộp báo cáo", "Timeliness"), &headings, st)?;
     row += 1;
     for t in [Timeliness::OnTime, Timeliness::Late, Timeliness::Missing] {
         let n = o.units.iter().filter(|u| u.timeliness == t).count();
@@ -190,76 +213,86 @@ pub(crate) fn summary_sheet(
         put_number(ws, row, 4, share(n as f64, expected as f64), &st.percent)?;
         row += 1;
     }
+    Ok((row + 1, types))
+}
+
+/// The plan's targets against what was achieved, if the period has targets; returns the
+/// next row.
+fn targets_table(
+    ws: &mut Worksheet,
+    mut row: RowNum,
+    o: &Outcome,
+    lang: Lang,
+    st: &Styles,
+) -> Result<RowNum, XlsxError> {
+    let p = &o.period;
+    if p.targets.is_empty() {
+        return Ok(row);
+    }
+    let headings =
+        [lang.pick("Chỉ tiêu", "Target"), lang.pick("Đạt được", "Achieved"), lang.pick("Đánh giá", "Assessment")];
+    sub_header(ws, row, lang.pick("Mục tiêu kế hoạch", "Plan target"), &headings, st)?;
     row += 1;
-
-    if !p.targets.is_empty() {
-        sub_header(
-            ws,
-            row,
-            lang.pick("Mục tiêu kế hoạch", "Plan target"),
-            &[lang.pick("Chỉ tiêu", "Target"), lang.pick("Đạt được", "Achieved"), lang.pick("Đánh giá", "Assessment")],
-        )?;
-        row += 1;
-        let on_time = o.units.iter().filter(|u| u.timeliness == Timeliness::OnTime).count();
-        for t in &p.targets {
-            let achieved = match t.kind {
-                TargetKind::Completeness => share(accepted as f64, expected as f64),
-                TargetKind::Timeliness => share(on_time as f64, expected as f64),
-                TargetKind::IndicatorReported => {
-                    let n = t.indicator.map_or(0, |k| {
-                        let reported: std::collections::HashSet<usize> = o
-                            .tables
-                            .values
-                            .iter()
-                            .filter(|v| v.indicator == k && v.breakdown == Breakdown::Total && v.value.0 > 0)
-                            .map(|v| v.unit)
-                            .collect();
-                        o.units.iter().filter(|u| u.accepted && reported.contains(&u.unit)).count()
-                    });
-                    share(n as f64, expected as f64)
-                }
-            };
-            let goal = t.percent / 100.0;
-            ws.merge_range(row, 0, row, 2, lang.pick(&t.label, &t.label_en), &st.wrap)?;
-            ws.write_number_with_format(row, 3, goal, &st.percent)?;
-            put_number(ws, row, 4, achieved, &st.percent)?;
-            let verdict = match achieved {
-                Some(a) if a + 1e-9 >= goal => lang.pick("Đạt", "Met"),
-                Some(_) => lang.pick("Chưa đạt", "Not met"),
-                None => "",
-            };
-            put_text(ws, row, 5, verdict, &st.text)?;
-            row += 1;
-        }
+    let expected = o.units.len();
+    let accepted = o.units.iter().filter(|u| u.accepted).count();
+    let on_time = o.units.iter().filter(|u| u.timeliness == Timeliness::OnTime).count();
+    for t in &p.targets {
+        let achieved = match t.kind {
+            TargetKind::Completeness => share(accepted as f64, expected as f64),
+            TargetKind::Timeliness => share(on_time as f64, expected as f64),
+            TargetKind::IndicatorReported => {
+                let n = t.indicator.map_or(0, |k| {
+                    let reported: std::collections::HashSet<usize> = o
+                        .tables
+                        .values
+                        .iter()
+                        .filter(|v| v.indicator == k && v.breakdown == Breakdown::Total && v.value.0 > 0)
+                        .map(|v| v.unit)
+                        .collect();
+                    o.units.iter().filter(|u| u.accepted && reported.contains(&u.unit)).count()
+                });
+                share(n as f64, expected as f64)
+            }
+        };
+        let goal = t.percent / 100.0;
+        ws.merge_range(row, 0, row, 2, lang.pick(&t.label, &t.label_en), &st.wrap)?;
+        ws.write_number_with_format(row, 3, goal, &st.percent)?;
+        put_number(ws, row, 4, achieved, &st.percent)?;
+        let verdict = match achieved {
+            Some(a) if a + 1e-9 >= goal => lang.pick("Đạt", "Met"),
+            Some(_) => lang.pick("Chưa đạt", "Not met"),
+            None => "",
+        };
+        put_text(ws, row, 5, verdict, &st.text)?;
         row += 1;
     }
+    Ok(row + 1)
+}
 
-    // Completeness by unit type, below the progress tables it is drawn from.
-    if let Some(last) = types_last {
-        let sheet = names[0];
-        let mut chart = Chart::new(ChartType::Column);
-        for (c, color) in [(3, Color::RGB(0xA6A6A6)), (4, Color::RGB(0x2E75B6))] {
-            chart
-                .add_series()
-                .set_name((sheet, types_first - 1, c))
-                .set_categories((sheet, types_first, 0, last, 0))
-                .set_values((sheet, types_first, c, last, c))
-                .set_format(ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(color)))
-                .set_data_label(ChartDataLabel::new().show_value());
-        }
-        chart.title().set_name(lang.pick("Số đơn vị đã báo cáo theo loại đơn vị", "Units reported by unit type"));
-        let most = UnitType::ALL
-            .into_iter()
-            .map(|t| o.units.iter().filter(|u| config.units[u.unit].unit_type == t).count())
-            .max()
-            .unwrap_or(0);
-        chart.y_axis().set_min(0).set_major_unit(count_axis_step(most as u64)).set_num_format("#,##0");
-        chart.legend().set_position(ChartLegendPosition::Bottom);
-        chart.set_width(760).set_height(300);
-        ws.insert_chart(row, 0, &chart)?;
-        row += 17;
+/// Columns of units expected and reported for each unit type, from the rows `types` of the
+/// completeness table on sheet `sheet`.
+fn completeness_chart(sheet: &str, types: (RowNum, RowNum), config: &Config, o: &Outcome, lang: Lang) -> Chart {
+    let (first, last) = types;
+    let mut chart = Chart::new(ChartType::Column);
+    for (c, color) in [(3, Color::RGB(0xA6A6A6)), (4, Color::RGB(0x2E75B6))] {
+        chart
+            .add_series()
+            .set_name((sheet, first - 1, c))
+            .set_categories((sheet, first, 0, last, 0))
+            .set_values((sheet, first, c, last, c))
+            .set_format(ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(color)))
+            .set_data_label(ChartDataLabel::new().show_value());
     }
-    signature_block(ws, row, &o.period, meta, st)
+    chart.title().set_name(lang.pick("Số đơn vị đã báo cáo theo loại đơn vị", "Units reported by unit type"));
+    let most = UnitType::ALL
+        .into_iter()
+        .map(|t| o.units.iter().filter(|u| config.units[u.unit].unit_type == t).count())
+        .max()
+        .unwrap_or(0);
+    chart.y_axis().set_min(0).set_major_unit(count_axis_step(most as u64)).set_num_format("#,##0");
+    chart.legend().set_position(ChartLegendPosition::Bottom);
+    chart.set_width(760).set_height(300);
+    chart
 }
 
 /// Recipients on the left; place and date, the signer's title on the right: the close of
