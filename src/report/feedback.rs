@@ -1,7 +1,7 @@
 //! A unit's feedback workbook: what is wrong in the files it sent for this period, cell by
 //! cell, in Vietnamese, ready to send back to the unit's clerk as it is.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use rust_xlsxwriter::{ColNum, DocProperties, Format, FormatAlign, RowNum, Workbook, Worksheet, XlsxError};
 
@@ -24,25 +24,16 @@ fn actionable(sub: &Submission) -> bool {
     sub.issues.iter().any(|i| matches!(i.severity, Severity::Error | Severity::Warning))
 }
 
-/// The files identified as the unit's: its winning file first, then the others by path.
-fn unit_files(outcome: &Outcome, unit_code: &str) -> Vec<usize> {
+/// The unit's files among `files` (all identified as the unit's): its winning file first,
+/// then the others by path.
+fn winner_first(outcome: &Outcome, unit_code: &str, mut files: Vec<usize>) -> Vec<usize> {
+    let period = outcome.period.code.as_str();
     let winner = outcome.accepted.get(unit_code).copied().or_else(|| {
-        outcome
-            .files
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| is_units_file(&f.sub, unit_code, &outcome.period.code))
-            .filter(|(_, f)| f.sub.period.as_deref() == Some(outcome.period.code.as_str()))
-            .find(|(_, f)| f.fate != crate::model::Fate::Superseded)
-            .map(|(i, _)| i)
+        files.iter().copied().find(|&i| {
+            let f = &outcome.files[i];
+            f.sub.period.as_deref() == Some(period) && f.fate != crate::model::Fate::Superseded
+        })
     });
-    let mut files: Vec<usize> = outcome
-        .files
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| is_units_file(&f.sub, unit_code, &outcome.period.code))
-        .map(|(i, _)| i)
-        .collect();
     files.sort_by(|&a, &b| {
         (Some(a) != winner, outcome.files[a].sub.path.as_bytes())
             .cmp(&(Some(b) != winner, outcome.files[b].sub.path.as_bytes()))
@@ -50,32 +41,50 @@ fn unit_files(outcome: &Outcome, unit_code: &str) -> Vec<usize> {
     files
 }
 
-/// The unit codes that get a feedback file (units with at least one error or warning in a
-/// file identified as theirs for this period), sorted.
-pub fn units_with_feedback(outcome: &Outcome) -> Vec<UnitCode> {
+/// The units that get a feedback file (at least one error or warning in a file identified
+/// as theirs for this period), sorted, each with its files, winner first. One pass over
+/// the files, whatever the number of units.
+pub fn feedback_plan(outcome: &Outcome) -> Vec<(UnitCode, Vec<usize>)> {
     let period = outcome.period.code.as_str();
-    let codes: BTreeSet<&UnitCode> = outcome
-        .files
-        .iter()
-        .filter_map(|f| f.sub.unit.as_ref().filter(|u| is_units_file(&f.sub, u, period) && actionable(&f.sub)))
-        .collect();
-    codes.into_iter().cloned().collect()
+    let mut by_unit: BTreeMap<&UnitCode, Vec<usize>> = BTreeMap::new();
+    for (i, f) in outcome.files.iter().enumerate() {
+        if let Some(unit) = f.sub.unit.as_ref().filter(|u| is_units_file(&f.sub, u, period)) {
+            by_unit.entry(unit).or_default().push(i);
+        }
+    }
+    by_unit
+        .into_iter()
+        .filter(|(_, files)| files.iter().any(|&i| actionable(&outcome.files[i].sub)))
+        .map(|(unit, files)| (unit.clone(), winner_first(outcome, unit, files)))
+        .collect()
 }
 
-/// The feedback workbook for one unit (code), listing the issues of every file identified
-/// as that unit in this run (its winning file first, then superseded ones), in Vietnamese
-/// always (it goes to the unit's clerk). None when the unit has no issues of severity
-/// error or warning.
+/// The unit codes that get a feedback file, sorted.
+pub fn units_with_feedback(outcome: &Outcome) -> Vec<UnitCode> {
+    feedback_plan(outcome).into_iter().map(|(unit, _)| unit).collect()
+}
+
+/// The feedback workbook for one unit (code), if it gets one: see [`feedback_workbook`].
 pub fn feedback_bytes(
     config: &Config,
     outcome: &Outcome,
     meta: &RunMeta,
     unit_code: &str,
 ) -> anyhow::Result<Option<Vec<u8>>> {
-    let files = unit_files(outcome, unit_code);
-    if !files.iter().any(|&i| actionable(&outcome.files[i].sub)) {
-        return Ok(None);
-    }
+    let plan = feedback_plan(outcome);
+    let Some((_, files)) = plan.iter().find(|(unit, _)| unit.as_str() == unit_code) else { return Ok(None) };
+    Ok(Some(feedback_workbook(config, outcome, meta, unit_code, files)?))
+}
+
+/// The feedback workbook for one unit, listing the issues of its `files` (its winning file
+/// first, then superseded ones), in Vietnamese always (it goes to the unit's clerk).
+pub fn feedback_workbook(
+    config: &Config,
+    outcome: &Outcome,
+    meta: &RunMeta,
+    unit_code: &str,
+    files: &[usize],
+) -> anyhow::Result<Vec<u8>> {
     let mut wb = Workbook::new();
     wb.set_properties(
         &DocProperties::new()
@@ -84,9 +93,9 @@ pub fn feedback_bytes(
     );
     let mut ws = Worksheet::new();
     ws.set_name("Phản hồi")?;
-    write_sheet(&mut ws, config, outcome, meta, unit_code, &files)?;
+    write_sheet(&mut ws, config, outcome, meta, unit_code, files)?;
     wb.push_worksheet(ws);
-    Ok(Some(wb.save_to_buffer()?))
+    Ok(wb.save_to_buffer()?)
 }
 
 const LAST_COL: ColNum = 8;
@@ -234,7 +243,8 @@ mod tests {
     fn winning_file_first_and_no_info() {
         let config = Config::embedded().unwrap();
         let o = outcome(&config);
-        let files = unit_files(&o, "001");
+        let plan = feedback_plan(&o);
+        let (_, files) = plan.iter().find(|(unit, _)| unit.as_str() == "001").unwrap();
         assert_eq!(
             files.iter().map(|&i| o.files[i].sub.path.as_str()).collect::<Vec<_>>(),
             ["quan/001_BaDinh.xlsx", "quan/001_cu.xlsx"]

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Context;
+use rayon::prelude::*;
 use serde_json::json;
 
 use crate::config::{Config, UnitType};
@@ -36,12 +37,12 @@ pub fn write_outputs(
             staging.write(&format!("TongHop_{}.xlsx", o.period.code), &report)?;
             drop(report);
             tracing::debug!("report workbook written in {:.2?}{}", t.elapsed(), diag::peak_memory());
-            for unit in report::feedback::units_with_feedback(o) {
-                if let Some(bytes) = report::feedback::feedback_bytes(config, o, meta, &unit)? {
-                    staging.write(&output::feedback_file(&unit), &bytes)?;
-                }
-            }
-            Ok(())
+            // Each unit's feedback is its own file: made on whichever core is free.
+            report::feedback::feedback_plan(o).par_iter().try_for_each(|(unit, files)| -> anyhow::Result<()> {
+                let bytes = report::feedback::feedback_workbook(config, o, meta, unit, files)?;
+                staging.write(&output::feedback_file(unit), &bytes)?;
+                Ok(())
+            })
         },
         || -> anyhow::Result<()> {
             for (name, table) in [
