@@ -18,7 +18,7 @@ check:
 # Regenerate the committed demo set inputs/2023-THD/.
 demo:
     rm -rf inputs/2023-THD
-    cargo run --release -- sample --units 51 --seed 2023 --activities 8 --missing 3 --rejected 2 --resubmitted 1 --late 1 --warned 3 --outputs .
+    cargo run --release -- sample --units 51 --seed 2023 --activities 8 --missing 3 --rejected 2 --resubmitted 1 --late 1 --warned 3 --styles real --outputs .
 
 # Blank forms for every unit into outputs/2023-THD/bieu_mau/.
 templates:

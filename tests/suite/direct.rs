@@ -38,7 +38,9 @@ fn read(bytes: &[u8], calamine_only: bool) -> (Result<Reading, OpenError>, &'sta
         Ok(wb) => wb,
         Err(e) => return (Err(e), "none"),
     };
-    let names = wb.sheet_names.clone();
+    // Chart sheets have no cells: neither reader is asked for them.
+    let names: Vec<String> =
+        wb.sheet_names.iter().zip(&wb.sheet_grid).filter(|(_, grid)| **grid).map(|(n, _)| n.clone()).collect();
     let sheets = names.iter().map(|n| wb.sheet(n).map(|s| s.as_calamine_reads())).collect();
     let reader = wb.reader();
     (Ok(Reading { names, is_1904: wb.is_1904, sheets }), reader)
