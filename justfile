@@ -15,10 +15,11 @@ check:
     cargo clippy --all-targets -- -D warnings
     cargo test
 
-# Regenerate the committed demo set inputs/2023-THD/.
+# Regenerate the committed demo sets inputs/2023-THD/ and inputs/2022-THD/ (a quieter year).
 demo:
-    rm -rf inputs/2023-THD
+    rm -rf inputs/2023-THD inputs/2022-THD
     cargo run --release -- sample --units 51 --seed 2023 --activities 8 --missing 3 --rejected 2 --resubmitted 1 --late 1 --warned 3 --styles real --outputs .
+    cargo run --release -- sample --period 2022-THD --units 51 --seed 2022 --activities 6 --missing 4 --rejected 1 --late 2 --warned 2 --styles real --magnitude 85 --outputs .
 
 # Blank forms for every unit into outputs/2023-THD/bieu_mau/.
 templates:

@@ -127,24 +127,21 @@ fn parse_as_of(s: &str) -> Result<NaiveDate, Failure> {
 }
 
 /// Which period a run covers: the flag, else the only one, else the one under way.
-pub fn resolve_period(config: &Config, flag: Option<&str>, as_of: NaiveDate) -> Result<PeriodCode, Failure> {
-    if let Some(code) = flag {
-        return config.period(code).map(|p| p.code.clone()).ok_or_else(|| {
-            let known: Vec<&str> = config.periods.iter().map(|p| p.code.as_str()).collect();
-            Failure::usage(anyhow::anyhow!("unknown period `{code}`; configured: {}", known.join(", ")))
-        });
-    }
-    if config.periods.len() == 1 {
-        return Ok(config.periods[0].code.clone());
-    }
-    let under_way: Vec<_> = config.periods.iter().filter(|p| p.start <= as_of && as_of <= p.deadline).collect();
-    match under_way.as_slice() {
-        [p] => Ok(p.code.clone()),
-        _ => Err(Failure::usage(anyhow::anyhow!(
-            "several periods are configured and {} is not within exactly one of them: give --period",
-            as_of.format("%d/%m/%Y")
-        ))),
-    }
+/// `--period` checked against the configuration.
+pub fn resolve_period(config: &Config, flag: Option<&str>) -> Result<Option<PeriodCode>, Failure> {
+    let Some(code) = flag else { return Ok(None) };
+    config.period(code).map(|p| Some(p.code.clone())).ok_or_else(|| {
+        let known: Vec<&str> = config.periods.iter().map(|p| p.code.as_str()).collect();
+        Failure::usage(anyhow::anyhow!("unknown period `{code}`; configured: {}", known.join(", ")))
+    })
+}
+
+/// The period `template` and `sample` write for: `--period`, else the latest configured.
+fn period_or_latest<'c>(config: &'c Config, flag: Option<&str>) -> Result<&'c crate::config::Period, Failure> {
+    Ok(match resolve_period(config, flag)? {
+        Some(code) => config.period(&code).unwrap_or_else(|| config.latest_period()),
+        None => config.latest_period(),
+    })
 }
 
 fn settings(config: &Config, args: &RunArgs, lang: Lang) -> Result<Settings, Failure> {
@@ -152,7 +149,7 @@ fn settings(config: &Config, args: &RunArgs, lang: Lang) -> Result<Settings, Fai
         Some(s) => parse_as_of(s)?,
         None => today_in_vietnam(),
     };
-    let period = resolve_period(config, args.period.as_deref(), as_of)?;
+    let period = resolve_period(config, args.period.as_deref())?;
     let jobs = match args.jobs {
         Some(0) => return Err(Failure::usage(anyhow::anyhow!("--jobs must be at least 1"))),
         Some(n) => n,
@@ -181,10 +178,11 @@ fn lock_outputs(outputs: &Path) -> Result<RunLock, Failure> {
 }
 
 /// Refuses outputs that would replace, or lie where, the inputs are: nothing a user types
-/// may delete or move an input file. `target` is the period's folder the run replaces. Run
-/// before the lock (to refuse without creating anything) and again under it, when the
-/// outputs folder exists and every path resolves for real.
-fn check_outputs_spare_inputs(config: &Config, s: &Settings, target: &Path) -> Result<(), Failure> {
+/// may delete or move an input file. The period folders a run may replace are those of the
+/// configured periods (`--period`'s only, when given). Run before the lock (to refuse
+/// without creating anything) and again under it, when the outputs folder exists and every
+/// path resolves for real.
+fn check_outputs_spare_inputs(config: &Config, s: &Settings) -> Result<(), Failure> {
     let inputs = resolve(&s.inputs);
     let outputs = resolve(&s.outputs);
     if inputs == outputs {
@@ -210,13 +208,16 @@ fn check_outputs_spare_inputs(config: &Config, s: &Settings, target: &Path) -> R
             )));
         }
     }
-    if let Some(foreign) = foreign_content(target) {
-        return Err(Failure::usage(anyhow::anyhow!(
-            "{} holds {} but no run.json: it is not a report this program wrote, and a run would \
-             replace it; move it elsewhere or give another --outputs",
-            target.display(),
-            foreign
-        )));
+    let replaced = config.periods.iter().filter(|p| s.period.as_ref().is_none_or(|code| *code == p.code));
+    for target in replaced.map(|p| output::period_dir(&s.outputs, &p.code)) {
+        if let Some(foreign) = foreign_content(&target) {
+            return Err(Failure::usage(anyhow::anyhow!(
+                "{} holds {} but no run.json: it is not a report this program wrote, and a run would \
+                 replace it; move it elsewhere or give another --outputs",
+                target.display(),
+                foreign
+            )));
+        }
     }
     Ok(())
 }
@@ -269,9 +270,8 @@ fn resolve(path: &Path) -> PathBuf {
 fn run_report(config: &Config, args: &RunArgs, lang: Lang, quiet: bool, write: bool) -> Result<Exit, Failure> {
     let started = Instant::now();
     let s = settings(config, args, lang)?;
-    let target = output::period_dir(&s.outputs, &s.period);
     if write {
-        check_outputs_spare_inputs(config, &s, &target)?;
+        check_outputs_spare_inputs(config, &s)?;
     }
     // polars and rayon read their thread counts once: set them before either starts.
     // SAFETY: no other thread exists yet that could read the environment concurrently.
@@ -288,10 +288,14 @@ fn run_report(config: &Config, args: &RunArgs, lang: Lang, quiet: bool, write: b
     let lock = if write { Some(lock_outputs(&s.outputs)?) } else { None };
     if write {
         // Now that the outputs exist, every spelling of them resolves for real.
-        check_outputs_spare_inputs(config, &s, &target)?;
+        check_outputs_spare_inputs(config, &s)?;
         // An interrupted swap is repaired first, so that the set in place is the one compared.
-        output::recover(&target)
-            .map_err(|e| Failure::io(anyhow::Error::new(e).context(format!("cannot prepare {}", target.display()))))?;
+        for p in &config.periods {
+            let target = output::period_dir(&s.outputs, &p.code);
+            output::recover(&target).map_err(|e| {
+                Failure::io(anyhow::Error::new(e).context(format!("cannot prepare {}", target.display())))
+            })?;
+        }
     }
 
     // The outputs folder, where it lies inside the inputs, is never read as submissions.
@@ -300,32 +304,88 @@ fn run_report(config: &Config, args: &RunArgs, lang: Lang, quiet: bool, write: b
         .map_err(|e| Failure::io(anyhow::Error::new(e).context(format!("cannot list {}", s.inputs.display()))))?;
     tracing::info!("found {} files under {} at {:.2?}", found.len(), s.inputs.display(), started.elapsed());
     let progress = progress_bar(found.len() as u64, quiet);
-    let outcome = pipeline::consolidate(config, &s, &found, &|| progress.inc(1)).map_err(Failure::io)?;
+    let read = pipeline::read_all(config, &s, &found, &|| progress.inc(1));
     progress.finish_and_clear();
 
+    // Each period on its own, oldest first; the exit code is the most severe of them.
+    let periods = pipeline::periods_to_run(config, &s, &read.subs);
+    let mut worst = Exit::Success;
+    let mut subs = Some(read.subs);
+    for (k, period) in periods.iter().enumerate() {
+        // The last period takes the forms; the others decide on a copy.
+        let mine =
+            if k + 1 == periods.len() { subs.take().unwrap_or_default() } else { subs.clone().unwrap_or_default() };
+        let read_k = (mine, read.ignored.as_slice(), read.read_time);
+        let exit = match run_period(config, &s, args, period, read_k, (write, periods.len() > 1), started) {
+            Ok(exit) => exit,
+            Err(f) if periods.len() > 1 => {
+                // One period refused does not stop the others: said here, counted at the end.
+                eprintln!("tonghop: error: {:#}", f.error);
+                f.exit
+            }
+            Err(f) => return Err(f),
+        };
+        worst = more_severe(worst, exit);
+    }
+    drop(lock);
+    Ok(worst)
+}
+
+/// The more severe of two exit codes, in the README's order: 4, then 2, then 3, then 1.
+fn more_severe(a: Exit, b: Exit) -> Exit {
+    let rank = |e: Exit| match e {
+        Exit::Locked => 4,
+        Exit::Usage => 3,
+        Exit::Io => 2,
+        Exit::Incomplete => 1,
+        Exit::Success => 0,
+    };
+    if rank(b) > rank(a) { b } else { a }
+}
+
+/// Consolidates one period from the forms read, writes its output set (or, for `validate`,
+/// prints its issues), and prints its summary line.
+fn run_period(
+    config: &Config,
+    s: &Settings,
+    args: &RunArgs,
+    period: &crate::config::Period,
+    (subs, ignored, read_time): (Vec<crate::model::Submission>, &[bool], std::time::Duration),
+    (write, several): (bool, bool),
+    started: Instant,
+) -> Result<Exit, Failure> {
+    let target = output::period_dir(&s.outputs, &period.code);
+    let files = subs.len();
+    let outcome = pipeline::consolidate(config, period, s.as_of, subs, ignored, read_time).map_err(Failure::io)?;
     if write && !args.allow_shrink {
-        refuse_to_shrink(&s, &outcome, found.len(), &target)?;
+        refuse_to_shrink(s, &outcome, files, &target)?;
     }
     let rejected = outcome.count(Fate::Rejected);
     let missing_past_deadline = s.as_of > outcome.period.deadline && outcome.missing().next().is_some();
-    let exit = if args.strict && (rejected > 0 || missing_past_deadline) { Exit::Incomplete } else { Exit::Success };
+    // --strict judges the period asked for, else the latest: last year's missing units do
+    // not fail every night.
+    let judged = s.period.is_some() || period.code == config.latest_period().code;
+    let incomplete = rejected > 0 || missing_past_deadline;
+    let exit = if args.strict && judged && incomplete { Exit::Incomplete } else { Exit::Success };
     let previous = if write { std::fs::read_to_string(target.join("files.csv")).ok() } else { None };
     let changes = report::changes::since(previous.as_deref(), &outcome);
-    let meta =
-        RunMeta { version: VERSION, config_fingerprint: config.fingerprint.clone(), as_of: s.as_of, lang, changes };
-
+    let meta = RunMeta {
+        version: VERSION,
+        config_fingerprint: config.fingerprint.clone(),
+        as_of: s.as_of,
+        lang: s.lang,
+        changes,
+    };
     if write {
         report::run::write_outputs(config, &outcome, &meta, &target, exit as u8, started).map_err(Failure::io)?;
-        drop(lock);
     } else {
-        print_issues(&outcome, lang, args.json);
+        print_issues(&outcome, s.lang, args.json, several);
     }
     if args.json && write {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report::run::run_json(config, &outcome, &meta, exit as u8, started, false))
-                .unwrap_or_default()
-        );
+        // One period prints its run.json as it stands; several print JSON Lines, one each.
+        let json = report::run::run_json(config, &outcome, &meta, exit as u8, started, false);
+        let text = if several { serde_json::to_string(&json) } else { serde_json::to_string_pretty(&json) };
+        println!("{}", text.unwrap_or_default());
     }
     eprintln!("{}", summary_line(&outcome, write.then_some(target.as_path())));
     Ok(exit)
@@ -394,7 +454,9 @@ pub fn summary_line(o: &Outcome, target: Option<&Path>) -> String {
     line
 }
 
-fn print_issues(o: &Outcome, lang: Lang, json: bool) {
+/// The issues of a period's files; with `several` periods, only the files of this one (or of
+/// none), so that each file is told once.
+fn print_issues(o: &Outcome, lang: Lang, json: bool, several: bool) {
     let table = tables::issues(o, lang);
     if json {
         let rows: Vec<serde_json::Value> = (0..table.len())
@@ -409,7 +471,8 @@ fn print_issues(o: &Outcome, lang: Lang, json: bool) {
         return;
     }
     for f in &o.files {
-        if f.sub.issues.is_empty() {
+        let elsewhere = several && f.sub.period.as_ref().is_some_and(|p| *p != o.period.code);
+        if f.sub.issues.is_empty() || elsewhere {
             continue;
         }
         println!("{} [{}]", f.sub.path, f.fate.label(lang));
@@ -426,8 +489,7 @@ fn print_issues(o: &Outcome, lang: Lang, json: bool) {
 }
 
 fn template(config: &Config, args: &TemplateArgs) -> Result<Exit, Failure> {
-    let period_code = resolve_period(config, args.period.as_deref(), today_in_vietnam())?;
-    let period = config.period(&period_code).ok_or_else(|| Failure::usage(anyhow::anyhow!("unknown period")))?;
+    let period = period_or_latest(config, args.period.as_deref())?;
     let dir: PathBuf = args.dir.clone().unwrap_or_else(|| args.outputs.join(&period.code).join("bieu_mau"));
     if let Some(bad) = args.units.iter().flatten().find(|u| ingest::match_unit_code(u, config).is_none()) {
         return Err(Failure::usage(anyhow::anyhow!("unknown unit code `{bad}`")));
@@ -439,8 +501,7 @@ fn template(config: &Config, args: &TemplateArgs) -> Result<Exit, Failure> {
 }
 
 fn sample(config: &Config, args: &SampleArgs) -> Result<Exit, Failure> {
-    let period_code = resolve_period(config, args.period.as_deref(), today_in_vietnam())?;
-    let period = config.period(&period_code).ok_or_else(|| Failure::usage(anyhow::anyhow!("unknown period")))?;
+    let period = period_or_latest(config, args.period.as_deref())?;
     let opts = crate::forms::SampleOptions {
         units: args.units,
         seed: args.seed,
@@ -451,6 +512,7 @@ fn sample(config: &Config, args: &SampleArgs) -> Result<Exit, Failure> {
         late: args.late,
         warned: args.warned,
         real_styles: args.styles == crate::cli::FormStyles::Real,
+        magnitude: args.magnitude,
     };
     let s = crate::forms::write_sample(config, period, &opts, &args.outputs).map_err(Failure::io)?;
     let cfg = s.config_dir.as_ref().map(|d| format!(", configuration → {}", d.display())).unwrap_or_default();

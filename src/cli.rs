@@ -167,6 +167,9 @@ pub struct SampleArgs {
     /// VNI fonts, chart sheets.
     #[arg(long, value_enum, default_value_t = FormStyles::Template)]
     pub styles: FormStyles,
+    /// The figures as a percentage of the usual (85: a quieter year).
+    #[arg(long, default_value_t = 100, value_name = "PERCENT", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub magnitude: u32,
 }
 
 /// How sample forms are laid out.

@@ -319,6 +319,30 @@ impl Config {
         self.periods.iter().find(|p| p.code == code)
     }
 
+    /// The configured period that starts last (the first configured of those that tie).
+    pub fn latest_period(&self) -> &Period {
+        let mut latest = &self.periods[0];
+        for p in &self.periods[1..] {
+            if p.start > latest.start {
+                latest = p;
+            }
+        }
+        latest
+    }
+
+    /// The period a form dated `date` belongs to when it names none: the latest configured
+    /// period that has started by then; without a date, or before every period, the latest.
+    pub fn period_for_date(&self, date: Option<NaiveDate>) -> &Period {
+        let started = |p: &&Period| date.is_some_and(|d| p.start <= d);
+        let mut best: Option<&Period> = None;
+        for p in self.periods.iter().filter(started) {
+            if best.is_none_or(|b| p.start > b.start) {
+                best = Some(p);
+            }
+        }
+        best.unwrap_or_else(|| self.latest_period())
+    }
+
     /// The units a period expects a report from, in catalogue order.
     pub fn expected_units<'a>(&'a self, period: &'a Period) -> impl Iterator<Item = &'a Unit> + 'a {
         self.units.iter().filter(|u| u.expected && period.expected_unit_types.contains(&u.unit_type))

@@ -29,15 +29,16 @@ pub fn decide(config: &Config, period: &Period, ignored: &[bool], subs: &mut [Su
     // Fates before competition.
     let mut fates: Vec<Fate> = Vec::with_capacity(subs.len());
     for (&skipped, sub) in ignored.iter().zip(subs.iter_mut()) {
+        let other_period = sub.period.as_ref().filter(|p| **p != period.code).map(|p| p.to_string());
         let fate = if skipped || sub.own.is_some() {
+            Fate::Ignored
+        } else if let Some(other) = other_period {
+            // Another configured period's form: its findings are that period's business.
+            let i = issue::other_period(&other, &period.code);
+            sub.issues = vec![i.in_sheet(&sub.sheet).at(sub.header.period_cell).with_value(other)];
             Fate::Ignored
         } else if sub.errors() > 0 || sub.unit.is_none() || sub.period.is_none() {
             Fate::Rejected
-        } else if sub.period.as_deref() != Some(period.code.as_str()) {
-            let other = sub.period.as_deref().unwrap_or_default().to_string();
-            let i = issue::other_period(&other, &period.code);
-            sub.issues.push(i.in_sheet(&sub.sheet).at(sub.header.period_cell).with_value(other));
-            Fate::Ignored
         } else {
             Fate::Accepted
         };

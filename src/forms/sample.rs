@@ -38,6 +38,8 @@ pub struct SampleOptions {
     /// Mix in the conventions of forms as offices make them (numbering rows, the date in
     /// the signature line, the unit only in the title, legacy fonts, chart sheets), seeded.
     pub real_styles: bool,
+    /// The figures as a percentage of the usual (`0` means 100): 85 makes a quieter year.
+    pub magnitude: u32,
 }
 
 /// What `tonghop sample` wrote.
@@ -215,6 +217,8 @@ struct UnitGen<'a> {
     rng: Rng,
     /// Percent of a district's magnitude (100 for district-level units).
     scale: i64,
+    /// Percent of the usual figures for the whole corpus.
+    magnitude: i64,
 }
 
 /// One generated value: whole units for counts, tenths for amounts.
@@ -255,7 +259,7 @@ impl UnitGen<'_> {
         }
         let lo = if upper { (lo + hi + 1) / 2 } else { lo };
         let v = self.rng.between(lo, hi);
-        (v * self.scale + 50) / 100
+        (v * self.scale * self.magnitude + 5_000) / 10_000
     }
 
     fn split(&mut self, i: usize, total: i64) -> Drawn {
@@ -545,6 +549,7 @@ pub(crate) fn plan(config: &Config, period: &Period, opts: &SampleOptions) -> Re
             unit,
             rng: Rng::new(mix(opts.seed) ^ mix(u as u64 + 1)),
             scale: if unit.unit_type.is_district_level() { 100 } else { 0 },
+            magnitude: if opts.magnitude == 0 { 100 } else { i64::from(opts.magnitude) },
         };
         if g.scale == 0 {
             g.scale = g.rng.between(20, 40);
@@ -733,7 +738,7 @@ mod tests {
 
     fn read_dir(config: &Config, period: &Period, dir: &Path) -> Vec<Submission> {
         let found = crate::ingest::discover(dir, &[]).unwrap();
-        found.iter().map(|f| crate::ingest::read(f, &ReadContext { config, period })).collect()
+        found.iter().map(|f| crate::ingest::read(f, &ReadContext::for_period(config, period))).collect()
     }
 
     fn micros(c: &CellFill) -> Option<Micros> {
@@ -845,6 +850,7 @@ mod tests {
             late: 3,
             warned: 4,
             real_styles: false,
+            magnitude: 0,
         };
         let out = tempfile::tempdir().unwrap();
         let summary = write_sample(&config, period, &o, out.path()).unwrap();

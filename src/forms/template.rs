@@ -614,7 +614,7 @@ mod tests {
         for (path, code) in written.iter().zip(["005", "S01", "001"]) {
             let rel = path.file_name().unwrap().to_string_lossy().into_owned();
             let found = Found { rel, abs: path.clone(), ignored: None };
-            let sub = crate::ingest::read(&found, &ReadContext { config: &config, period });
+            let sub = crate::ingest::read(&found, &ReadContext::for_period(&config, period));
             assert_eq!(sub.sheet, SHEET_REPORT);
             assert_eq!(sub.unit.as_deref(), Some(code), "{:?}", sub.issues);
             assert_eq!(sub.header.unit_code.as_deref(), Some(code));
@@ -633,7 +633,7 @@ mod tests {
         }
         // A blank template is rejected for its blank required indicators, nothing else.
         let found = Found { rel: names[0].clone(), abs: written[0].clone(), ignored: None };
-        let mut sub = crate::ingest::read(&found, &ReadContext { config: &config, period });
+        let mut sub = crate::ingest::read(&found, &ReadContext::for_period(&config, period));
         crate::validate::validate(&mut sub, &config, period);
         assert!(sub.issues.iter().all(|i| i.code == "E030"), "{:?}", sub.issues);
         assert_eq!(sub.errors(), 4);
@@ -687,7 +687,7 @@ mod tests {
         std::fs::write(&path, bytes).unwrap();
         let sub = crate::ingest::read(
             &Found { rel: "001_x.xlsx".into(), abs: path, ignored: None },
-            &ReadContext { config: &config, period },
+            &ReadContext::for_period(&config, period),
         );
         assert_eq!(sub.header.unit_code, None);
         assert_eq!(sub.unit.as_deref(), Some("001"));

@@ -148,10 +148,26 @@ impl Walk<'_> {
     }
 }
 
-/// The period a run covers and the configuration it reads against.
+/// The configuration a run reads against, and the period of a form that names none.
 pub struct ReadContext<'a> {
     pub config: &'a Config,
+    /// The run's period: with `forced`, every form that names no period counts for it;
+    /// otherwise such a form counts for the period its report date falls in, and this one
+    /// (the latest) only when it has no date.
     pub period: &'a Period,
+    pub forced: bool,
+}
+
+impl<'a> ReadContext<'a> {
+    /// Reading for one period (`--period`): forms that name none count for it.
+    pub fn for_period(config: &'a Config, period: &'a Period) -> Self {
+        ReadContext { config, period, forced: true }
+    }
+
+    /// Reading for every period: forms that name none count for the one their date falls in.
+    pub fn for_all(config: &'a Config) -> Self {
+        ReadContext { config, period: config.latest_period(), forced: false }
+    }
 }
 
 /// Reads one file into a submission. Never panics: a reader crash becomes a rejection.
@@ -478,8 +494,9 @@ fn identify(sub: &mut Submission, found: &Found, ctx: &ReadContext<'_>) {
     }
     match sub.header.period.clone() {
         None => {
-            sub.issues.push(locate(issue::period_blank(&ctx.period.code), None, ""));
-            sub.period = Some(ctx.period.code.clone());
+            let period = if ctx.forced { ctx.period } else { config.period_for_date(sub.header.report_date) };
+            sub.issues.push(locate(issue::period_blank(&period.code), None, ""));
+            sub.period = Some(period.code.clone());
         }
         Some(typed) => {
             let key = text::fold(&typed);

@@ -76,7 +76,7 @@ codes! {
     E043 Error "activity log: negative number",
     W001 Warning "unit taken from the file name, the unit name or the title",
     W002 Warning "file name names another unit than the form",
-    W003 Warning "period blank: counted for the run's period",
+    W003 Warning "period blank: counted for `--period`, else the period its report date falls in",
     W004 Warning "report date unreadable",
     W005 Warning "the form was read from a hidden sheet (no visible sheet holds one)",
     W006 Warning "two columns with the same heading where hidden columns cannot be told: the rightmost is read",

@@ -94,7 +94,7 @@ proptest! {
         let path = dir.path().join("f.xlsx");
         std::fs::write(&path, &bytes).unwrap();
         let found = Found { rel: "f.xlsx".into(), abs: path, ignored: None };
-        let sub = ingest::read(&found, &ReadContext { config: &config, period });
+        let sub = ingest::read(&found, &ReadContext::for_period(&config, period));
         if sub.issues.iter().any(|i| i.code == "E004") {
             let at = LAST_PANIC.lock().unwrap_or_else(|e| e.into_inner()).take().unwrap_or_default();
             // This crate's files are named relative to it (src/...); dependencies' absolutely.

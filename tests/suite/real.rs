@@ -420,7 +420,7 @@ fn cells_in_a_legacy_font_are_converted_by_their_font_and_unicode_beside_them_is
     std::fs::write(&path, wb.save_to_buffer().unwrap()).unwrap();
     let config = Config::embedded().unwrap();
     let found = Found { rel: "hk.xlsx".into(), abs: path, ignored: None };
-    let sub = read(&found, &ReadContext { config: &config, period: &config.periods[0] });
+    let sub = read(&found, &ReadContext::for_period(&config, &config.periods[0]));
     assert_eq!(sub.unit.as_deref(), Some("002"), "{:?}", sub.issues);
     assert_eq!(sub.header.unit_name.as_deref(), Some("Quận Hoàn Kiếm"));
     assert_eq!(sub.header.preparer.as_deref(), Some("Tôi là"));

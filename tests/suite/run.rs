@@ -138,7 +138,7 @@ fn files_found_equal_the_sum_of_fates() {
     w.write("inputs/hong.xlsx", b"this is not a workbook");
     w.write("inputs/rong.xls", b"");
     let mut other = Form::district("006", 1.0, 1.0, [1.0, 0.0, 1.0]);
-    other.period = Some("2022-THD".into());
+    other.period = Some("2021-THD".into());
     w.add_form("006.xlsx", &other);
     let out = w.run(&[]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -396,36 +396,60 @@ fn on_the_demo_set_totals_equal_the_sums_of_values_and_the_workbook_shows_them()
 }
 
 #[test]
-fn a_form_of_another_configured_period_is_ignored_and_periods_resolve_by_date() {
+fn every_period_in_the_inputs_gets_its_own_set_and_period_gives_one() {
     let w = Workdir::new();
-    let default = std::str::from_utf8(include_bytes!("../../src/config/default/periods.toml")).unwrap().to_string();
-    let other = default
-        .split("[[period.target]]")
-        .next()
-        .unwrap()
-        .replace("2023-THD", "2024-THD")
-        .replace("năm 2023", "năm 2024")
-        .replace("2023\"", "2024\"")
-        .replace("/2023", "/2024");
-    w.write("cfg/periods.toml", format!("{default}\n{other}").as_bytes());
-    w.add_form("001.xlsx", &Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]));
-    let mut next_year = Form::district("002", 3.0, 10.0, [100.0, 40.0, 60.0]).dated(2024, 12, 18);
-    next_year.period = Some("2024-THD".into());
-    w.add_form("002.xlsx", &next_year);
-    // As of 18/12/2023 only 2023-THD is under way (start ≤ as-of ≤ deadline).
-    let out = w.cmd().args(["run", "--config", "cfg", "--as-of", "18/12/2023"]).output().unwrap();
+    w.add_form("2023/001.xlsx", &Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]));
+    let mut last_year = Form::district("001", 2.0, 7.0, [80.0, 30.0, 50.0]).dated(2022, 12, 18);
+    last_year.period = Some("2022-THD".into());
+    w.add_form("2022/001.xlsx", &last_year);
+    // No Kỳ báo cáo: counted for the period its date falls in, with a warning.
+    let mut blank = Form::district("002", 1.0, 4.0, [10.0, 4.0, 6.0]).dated(2022, 12, 19);
+    blank.period = None;
+    w.add_form("2022/002.xlsx", &blank);
+    let out = w.run(&["--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let files = w.csv("files.csv");
-    assert_eq!(files.iter().find(|r| r["path"] == "002.xlsx").unwrap()["fate"], "ignored");
-    assert!(w.csv("issues.csv").iter().any(|r| r["path"] == "002.xlsx" && r["code"] == "I002"));
-    // As of a date in no period, with two configured: --period is needed.
-    let out = w.cmd().args(["run", "--config", "cfg", "--as-of", "01/06/2024"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--period"), "{}", stderr(&out));
-    let out =
-        w.cmd().args(["run", "--config", "cfg", "--as-of", "01/06/2024", "--period", "2024-THD"]).output().unwrap();
+    // One summary line per period, oldest first; JSON Lines, one object per period.
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().filter(|l| l.contains("units reported")).collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(lines[0].starts_with("2022-THD: 2/51") && lines[1].starts_with("2023-THD: 1/51"), "{err}");
+    let json: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(json.iter().map(|j| j["period"].as_str().unwrap()).collect::<Vec<_>>(), ["2022-THD", "2023-THD"]);
+    let csv = |period: &str, name: &str| {
+        let mut r = csv::Reader::from_path(w.path(&format!("outputs/{period}/{name}"))).unwrap();
+        let h: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+        r.records()
+            .map(|rec| h.iter().cloned().zip(rec.unwrap().iter().map(str::to_string)).collect())
+            .collect::<Vec<std::collections::HashMap<String, String>>>()
+    };
+    let value = |period: &str, unit: &str| {
+        csv(period, "values.csv")
+            .into_iter()
+            .find(|r| r["unit_code"] == unit && r["indicator"] == "CT01" && r["breakdown"] == "total")
+            .map(|r| r["value"].clone())
+    };
+    assert_eq!(value("2022-THD", "001").as_deref(), Some("2"));
+    assert_eq!(value("2022-THD", "002").as_deref(), Some("1"));
+    assert_eq!(value("2023-THD", "001").as_deref(), Some("3"));
+    // Each set accounts for every file: the other year's forms are ignored with I002.
+    let files23 = csv("2023-THD", "files.csv");
+    assert_eq!(files23.len(), 3);
+    assert_eq!(files23.iter().find(|r| r["path"] == "2022/001.xlsx").unwrap()["fate"], "ignored");
+    assert!(csv("2023-THD", "issues.csv").iter().any(|r| r["path"] == "2022/001.xlsx" && r["code"] == "I002"));
+    assert!(csv("2022-THD", "issues.csv").iter().any(|r| r["path"] == "2022/002.xlsx" && r["code"] == "W003"));
+    // --period gives one set, and leaves the other in place.
+    let before = std::fs::read(w.path("outputs/2022-THD/values.csv")).unwrap();
+    let out = w.run(&["--period", "2023-THD"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(w.path("outputs/2024-THD/run.json").exists());
+    assert_eq!(stderr(&out).lines().filter(|l| l.contains("units reported")).count(), 1);
+    assert_eq!(std::fs::read(w.path("outputs/2022-THD/values.csv")).unwrap(), before);
+    // With --period, a form that names no period counts for it.
+    let other = Workdir::new();
+    other.add_form("002.xlsx", &blank);
+    assert!(other.run(&["--period", "2023-THD"]).status.success());
+    assert!(other.path("outputs/2023-THD/run.json").exists());
+    assert!(!other.path("outputs/2022-THD").exists());
 }
 
 #[test]
