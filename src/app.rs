@@ -1,5 +1,6 @@
 //! The commands: resolve what the user typed into settings, run, and say how it went.
 
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::{ExitCode, Termination};
@@ -311,13 +312,19 @@ fn run_report(config: &Config, args: &RunArgs, lang: Lang, quiet: bool, write: b
     let periods = pipeline::periods_to_run(config, &s, &read.subs);
     let mut worst = Exit::Success;
     let mut subs = Some(read.subs);
+    // Each period's city totals, for the periods compared with it later in the run.
+    let mut done: BTreeMap<PeriodCode, Totals> = BTreeMap::new();
     for (k, period) in periods.iter().enumerate() {
         // The last period takes the forms; the others decide on a copy.
         let mine =
             if k + 1 == periods.len() { subs.take().unwrap_or_default() } else { subs.clone().unwrap_or_default() };
         let read_k = (mine, read.ignored.as_slice(), read.read_time);
-        let exit = match run_period(config, &s, args, period, read_k, (write, periods.len() > 1), started) {
-            Ok(exit) => exit,
+        let previous = previous_totals(config, &s.outputs, period, &done);
+        let exit = match run_period(config, &s, args, period, read_k, previous, (write, periods.len() > 1), started) {
+            Ok((exit, totals)) => {
+                done.insert(period.code.clone(), totals);
+                exit
+            }
             Err(f) if periods.len() > 1 => {
                 // One period refused does not stop the others: said here, counted at the end.
                 eprintln!("tonghop: error: {:#}", f.error);
@@ -329,6 +336,31 @@ fn run_report(config: &Config, args: &RunArgs, lang: Lang, quiet: bool, write: b
     }
     drop(lock);
     Ok(worst)
+}
+
+/// A period's city totals by indicator and breakdown.
+type Totals = BTreeMap<(usize, crate::model::Breakdown), crate::aggregate::Total>;
+
+/// The totals `period` is compared with, if it names a period to compare with and its
+/// figures are found: consolidated earlier in this run, else in that period's `totals.csv`
+/// in the outputs folder.
+fn previous_totals(
+    config: &Config,
+    outputs: &Path,
+    period: &crate::config::Period,
+    done: &BTreeMap<PeriodCode, Totals>,
+) -> Option<crate::outcome::Previous> {
+    use chrono::Datelike;
+    let code = period.compare_with.as_ref()?;
+    let other = config.period(code)?;
+    let (source, totals) = match done.get(code) {
+        Some(totals) => ("run", totals.clone()),
+        None => {
+            let text = std::fs::read_to_string(output::period_dir(outputs, code).join("totals.csv")).ok()?;
+            ("outputs", tables::read_totals(config, &text)?)
+        }
+    };
+    Some(crate::outcome::Previous { period: code.clone(), year: other.start.year(), source, totals })
 }
 
 /// The more severe of two exit codes, in the README's order: 4, then 2, then 3, then 1.
@@ -344,19 +376,22 @@ fn more_severe(a: Exit, b: Exit) -> Exit {
 }
 
 /// Consolidates one period from the forms read, writes its output set (or, for `validate`,
-/// prints its issues), and prints its summary line.
+/// prints its issues), and prints its summary line; returns its exit code and city totals.
+#[allow(clippy::too_many_arguments)]
 fn run_period(
     config: &Config,
     s: &Settings,
     args: &RunArgs,
     period: &crate::config::Period,
     (subs, ignored, read_time): (Vec<crate::model::Submission>, &[bool], std::time::Duration),
+    previous: Option<crate::outcome::Previous>,
     (write, several): (bool, bool),
     started: Instant,
-) -> Result<Exit, Failure> {
+) -> Result<(Exit, Totals), Failure> {
     let target = output::period_dir(&s.outputs, &period.code);
     let files = subs.len();
-    let outcome = pipeline::consolidate(config, period, s.as_of, subs, ignored, read_time).map_err(Failure::io)?;
+    let mut outcome = pipeline::consolidate(config, period, s.as_of, subs, ignored, read_time).map_err(Failure::io)?;
+    outcome.previous = previous;
     if write && !args.allow_shrink {
         refuse_to_shrink(s, &outcome, files, &target)?;
     }
@@ -388,7 +423,8 @@ fn run_period(
         println!("{}", text.unwrap_or_default());
     }
     eprintln!("{}", summary_line(&outcome, write.then_some(target.as_path())));
-    Ok(exit)
+    let totals = outcome.tables.totals.iter().map(|(i, b, t)| ((*i, *b), *t)).collect();
+    Ok((exit, totals))
 }
 
 /// Keeps the report in place when this run looks like it read the wrong folder: no file at

@@ -127,5 +127,5 @@ pub fn consolidate(
     let units = decide::unit_statuses(config, &period, &subs, &decided);
 
     let files = subs.into_iter().zip(decided.fates).map(|(sub, fate)| FileRecord { sub, fate }).collect();
-    Ok(Outcome { period, as_of, files, units, accepted, tables, read_time })
+    Ok(Outcome { period, as_of, files, units, accepted, tables, read_time, previous: None })
 }

@@ -222,6 +222,8 @@ pub struct Period {
     pub signer: String,
     pub recipients: Vec<String>,
     pub targets: Vec<Target>,
+    /// The period this one is compared with in its report ("cùng kỳ năm trước").
+    pub compare_with: Option<PeriodCode>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -49,6 +49,9 @@ struct PeriodDef {
     recipients: Vec<String>,
     #[serde(default)]
     target: Vec<TargetDef>,
+    /// The period this one is compared with ("cùng kỳ năm trước").
+    #[serde(default)]
+    compare_with: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -74,11 +77,26 @@ pub(super) fn parse_periods(text: &str, indicators: &[Indicator], e: &mut Errors
     };
     let mut out = Vec::new();
     let mut seen = HashSet::new();
+    let mut starts = Vec::new();
     for spanned in file.period {
         let entry = Entry { text, start: spanned.span().start };
         let def = spanned.into_inner();
         if let Some(period) = parse_period(def, &entry, indicators, &mut seen, e) {
             out.push(period);
+            starts.push(entry.start);
+        }
+    }
+    // A comparison names another configured period.
+    for (p, &start) in out.iter().zip(&starts) {
+        let Some(other) = &p.compare_with else { continue };
+        if *other == p.code || !out.iter().any(|q| q.code == *other) {
+            let entry = Entry { text, start };
+            let why = if *other == p.code { "itself" } else { "a period that is not configured" };
+            e.push(
+                entry.at("compare_with"),
+                Some("compare_with"),
+                format!("period {}: compare_with names {why}", p.code),
+            );
         }
     }
     if out.is_empty() && e.list.is_empty() {
@@ -136,6 +154,14 @@ fn parse_period(
         }
     }
     let targets = parse_targets(def.target, entry, indicators, e);
+    let compare_with = match def.compare_with.as_deref().map(PeriodCode::parse) {
+        None => None,
+        Some(Ok(c)) => Some(c),
+        Some(Err(why)) => {
+            e.push(entry.at("compare_with"), Some("compare_with"), format!("compare_with {why}"));
+            None
+        }
+    };
     let code = code.filter(|_| e.list.len() == before)?;
     Some(Period {
         name_en: def.name_en.unwrap_or_else(|| def.name.clone()),
@@ -154,6 +180,7 @@ fn parse_period(
         signer: def.signer,
         recipients: def.recipients,
         targets,
+        compare_with,
     })
 }
 

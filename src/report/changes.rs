@@ -85,6 +85,7 @@ mod tests {
             accepted: Default::default(),
             tables: Default::default(),
             read_time: Default::default(),
+            previous: None,
         }
     }
 

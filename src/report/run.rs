@@ -50,6 +50,7 @@ pub fn write_outputs(
                 ("totals", tables::totals(config, o)),
                 ("files", tables::files(o)),
                 ("issues", tables::issues(o, meta.lang)),
+                ("comparison", tables::comparison(config, o)),
             ] {
                 let t = Instant::now();
                 staging.write_with(&format!("{name}.csv"), |w| table.write_csv(w))?;
@@ -69,6 +70,9 @@ pub fn write_outputs(
     tracing::info!("output set in place at {:.2?}", started.elapsed());
     Ok(())
 }
+
+/// The version of run.json's contract: raised when a field changes meaning or goes away.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// run.json: the monitoring contract (schema in docs/run.schema.json).
 pub fn run_json(
@@ -101,6 +105,7 @@ pub fn run_json(
     let issues = tables::issue_counts(o);
     let mut v = json!({
         "program": "tonghop",
+        "schema_version": SCHEMA_VERSION,
         "version": meta.version,
         "period": o.period.code,
         "as_of": o.as_of.format("%Y-%m-%d").to_string(),
@@ -124,6 +129,10 @@ pub fn run_json(
         "missing_units": codes(Timeliness::Missing),
         "late_units": codes(Timeliness::Late),
         "exit_code": exit_code,
+        "comparison": o.period.compare_with.as_ref().map(|with| json!({
+            "with": with,
+            "source": o.previous.as_ref().map(|p| p.source),
+        })),
     });
     if with_durations {
         v["durations_ms"] = json!({

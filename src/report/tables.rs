@@ -243,6 +243,70 @@ pub fn totals<'a>(config: &'a Config, o: &'a Outcome) -> Table<'a> {
     )
 }
 
+/// Each indicator's total beside the compared period's (Tổng số, Nam, Nữ), with the ratio.
+/// Without a compared period the previous columns are empty.
+pub fn comparison<'a>(config: &'a Config, o: &'a Outcome) -> Table<'a> {
+    let totals = &o.tables.totals;
+    let previous = o.previous.as_ref();
+    Table::new(
+        vec![
+            ("period", Column::Text),
+            ("indicator", Column::Text),
+            ("breakdown", Column::Text),
+            ("value", Column::Decimal { precision: 38 }),
+            ("previous_period", Column::Text),
+            ("previous_value", Column::Decimal { precision: 38 }),
+            ("previous_units_reporting", Column::Int),
+            ("ratio_percent", Column::Decimal { precision: 38 }),
+        ],
+        totals.len(),
+        move |r, c| {
+            let (i, b, t) = &totals[r];
+            let before = previous.and_then(|p| p.total(*i, *b));
+            match c {
+                0 => Cow::Borrowed(o.period.code.as_str()),
+                1 => Cow::Borrowed(config.indicators[*i].code.as_str()),
+                2 => Cow::Borrowed(b.as_str()),
+                3 => Cow::Owned(t.value.map(|v| text::format_micros(v.0)).unwrap_or_default()),
+                4 => Cow::Borrowed(previous.map_or("", |p| p.period.as_str())),
+                5 => Cow::Owned(before.and_then(|t| t.value).map(|v| text::format_micros(v.0)).unwrap_or_default()),
+                6 => Cow::Owned(before.map(|t| t.units_reporting.to_string()).unwrap_or_default()),
+                _ => Cow::Owned(
+                    crate::outcome::ratio_tenths(t.value, before.and_then(|t| t.value))
+                        .map(crate::outcome::format_tenths)
+                        .unwrap_or_default(),
+                ),
+            }
+        },
+    )
+}
+
+/// A period's city totals read back from its `totals.csv`, for the indicators of `config`
+/// (matched by code; others are left out). `None` when the text is not such a table.
+pub fn read_totals(
+    config: &Config,
+    csv_text: &str,
+) -> Option<std::collections::BTreeMap<(usize, crate::model::Breakdown), crate::aggregate::Total>> {
+    use crate::model::{Breakdown, Micros};
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let header: Vec<String> = reader.headers().ok()?.iter().map(str::to_string).collect();
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let (ind, brk, val, units) = (col("indicator")?, col("breakdown")?, col("value")?, col("units_reporting")?);
+    let mut out = std::collections::BTreeMap::new();
+    for record in reader.records() {
+        let record = record.ok()?;
+        let Some(i) = config.indicator_index(record.get(ind)?) else { continue };
+        let b = Breakdown::ALL.into_iter().find(|b| b.as_str() == record.get(brk).unwrap_or_default())?;
+        let value = match record.get(val)? {
+            "" => None,
+            v => Some(Micros(i64::try_from(decimal_units(v)?).ok()?)),
+        };
+        let units_reporting = record.get(units)?.parse().ok()?;
+        out.insert((i, b), crate::aggregate::Total { value, units_reporting });
+    }
+    Some(out)
+}
+
 pub fn files(o: &Outcome) -> Table<'_> {
     Table::new(
         vec![

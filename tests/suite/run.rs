@@ -493,23 +493,31 @@ fn the_summary_closes_like_a_document_and_groups_are_totalled() {
     assert_eq!(group("Ngoại thành").as_deref(), Some("4"));
 }
 
-/// The parts of JSON Schema that docs/run.schema.json uses: type, required, properties,
+/// The parts of JSON Schema that docs/run.schema.json uses: type (one or a list), required, properties,
 /// additionalProperties, items, enum, const, pattern (as a length check for hashes).
 fn conforms(schema: &serde_json::Value, v: &serde_json::Value, at: &str) -> Result<(), String> {
     use serde_json::Value;
-    if let Some(t) = schema.get("type").and_then(Value::as_str) {
-        let ok = match t {
-            "object" => v.is_object(),
-            "array" => v.is_array(),
-            "string" => v.is_string(),
-            "integer" => v.is_i64() || v.is_u64(),
-            "number" => v.is_number(),
-            "boolean" => v.is_boolean(),
-            _ => true,
-        };
-        if !ok {
-            return Err(format!("{at}: not {t}: {v}"));
-        }
+    let is = |t: &str| match t {
+        "object" => v.is_object(),
+        "array" => v.is_array(),
+        "string" => v.is_string(),
+        "integer" => v.is_i64() || v.is_u64(),
+        "number" => v.is_number(),
+        "boolean" => v.is_boolean(),
+        "null" => v.is_null(),
+        _ => true,
+    };
+    // `type` is one name or a list of them (`["object", "null"]`).
+    let types: Vec<&str> = match schema.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    if !types.is_empty() && !types.iter().any(|t| is(t)) {
+        return Err(format!("{at}: not {types:?}: {v}"));
+    }
+    if v.is_null() && types.contains(&"null") {
+        return Ok(());
     }
     if let Some(c) = schema.get("const")
         && c != v
@@ -585,4 +593,55 @@ fn templates_carry_the_unit_and_data_validation_and_read_back_blank() {
     assert!(issues.iter().all(|r| r["code"] == "E030"), "{issues:?}");
     assert_eq!(issues.len(), 4, "CT01, CT03, CT05, CT06");
     assert_eq!(w.csv("values.csv").len(), 0);
+}
+
+#[test]
+fn this_year_is_set_beside_last_year_from_the_run_or_the_outputs_in_place() {
+    let w = Workdir::new();
+    w.add_form("2023/001.xlsx", &Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]));
+    w.add_form("2023/002.xlsx", &Form::district("002", 5.0, 6.0, [50.0, 20.0, 30.0]));
+    let mut last_year = Form::district("001", 2.0, 8.0, [80.0, 30.0, 50.0]).dated(2022, 12, 18);
+    last_year.period = Some("2022-THD".into());
+    w.add_form("2022/001.xlsx", &last_year);
+    assert!(w.run(&[]).status.success());
+    let rows = |period: &str| {
+        let mut r = csv::Reader::from_path(w.path(&format!("outputs/{period}/comparison.csv"))).unwrap();
+        let h: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+        r.records()
+            .map(|rec| h.iter().cloned().zip(rec.unwrap().iter().map(str::to_string)).collect())
+            .collect::<Vec<std::collections::HashMap<String, String>>>()
+    };
+    let find = |rows: &[std::collections::HashMap<String, String>], ind: &str| {
+        rows.iter().find(|r| r["indicator"] == ind && r["breakdown"] == "total").unwrap().clone()
+    };
+    // CT01: 3 + 5 = 8 against 2: 400.0 %; CT05: 16 against 8: 200.0 %; CT06: 150 against 80.
+    let ct01 = find(&rows("2023-THD"), "CT01");
+    assert_eq!((ct01["value"].as_str(), ct01["previous_value"].as_str()), ("8", "2"));
+    assert_eq!((ct01["ratio_percent"].as_str(), ct01["previous_units_reporting"].as_str()), ("400.0", "1"));
+    assert_eq!(find(&rows("2023-THD"), "CT06")["ratio_percent"], "187.5");
+    // Not reported last year: no previous value, no ratio.
+    let ct02 = find(&rows("2023-THD"), "CT02");
+    assert_eq!((ct02["previous_value"].as_str(), ct02["ratio_percent"].as_str()), ("", ""));
+    assert_eq!(w.run_json()["comparison"], serde_json::json!({"with": "2022-THD", "source": "run"}));
+    // The workbook: `Cùng kỳ 2022` and `So sánh (%)` after `Số đơn vị báo cáo`.
+    let sheet = crate::common::sheet_rows(&w.out("TongHop_2023-THD.xlsx"), "Tổng hợp");
+    let head = sheet.iter().position(|r| r.get(8).is_some_and(|c| c == "Cùng kỳ 2022")).expect("the heading");
+    assert_eq!(sheet[head][9], "So sánh (%)");
+    let ct01_row = sheet.iter().find(|r| r.get(1).is_some_and(|c| c == "CT01")).unwrap();
+    assert_eq!((ct01_row[8].as_str(), ct01_row[9].as_str()), ("2", "400"));
+
+    // Only this year's forms now, last year's set in place: the figures come from it.
+    std::fs::remove_dir_all(w.path("inputs/2022")).unwrap();
+    assert!(w.run(&[]).status.success());
+    assert_eq!(find(&rows("2023-THD"), "CT01")["previous_value"], "2");
+    assert_eq!(w.run_json()["comparison"]["source"], "outputs");
+
+    // Nowhere to be found: one line says so, and no columns.
+    let alone = Workdir::new();
+    alone.add_form("001.xlsx", &Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]));
+    assert!(alone.run(&[]).status.success());
+    assert_eq!(alone.run_json()["comparison"], serde_json::json!({"with": "2022-THD", "source": null}));
+    let sheet = crate::common::sheet_rows(&alone.out("TongHop_2023-THD.xlsx"), "Tổng hợp");
+    assert!(sheet.iter().any(|r| r.iter().any(|c| c.contains("Không có số liệu kỳ 2022-THD"))));
+    assert!(!sheet.iter().any(|r| r.iter().any(|c| c.starts_with("Cùng kỳ"))));
 }

@@ -382,7 +382,16 @@ pub(crate) mod testing {
                 UnitStatus { unit: ui, file, accepted, timeliness }
             })
             .collect();
-        Outcome { period, as_of: date(21, 12, 2023), files, units, accepted, tables, read_time: Duration::ZERO }
+        Outcome {
+            period,
+            as_of: date(21, 12, 2023),
+            files,
+            units,
+            accepted,
+            tables,
+            read_time: Duration::ZERO,
+            previous: None,
+        }
     }
 
     pub fn meta(config: &Config, lang: Lang) -> RunMeta {

@@ -18,9 +18,11 @@ pub(crate) fn summary_sheet(
         ws.set_column_width(c as ColNum, w)?;
     }
     title_block(ws, &o.period, meta, st)?;
+    comparison_line(ws, o, meta.lang, st)?;
     let head: RowNum = 8;
     let mut row = totals_table(ws, head, (names, config, o, mx), meta.lang, st)?;
-    ws.autofilter(head, 0, (row - 1).max(head), 7)?;
+    let last_col = if o.previous.is_some() { 9 } else { 7 };
+    ws.autofilter(head, 0, (row - 1).max(head), last_col)?;
     ws.set_freeze_panes(head + 1, 0)?;
     ws.set_repeat_rows(head, head)?;
     print_setup(ws);
@@ -69,6 +71,47 @@ fn title_block(ws: &mut Worksheet, p: &crate::config::Period, meta: &RunMeta, st
     Ok(())
 }
 
+/// Row 7, when the period is compared with another: which one, or that its figures were not
+/// found (the comparison columns are then left out).
+fn comparison_line(ws: &mut Worksheet, o: &Outcome, lang: Lang, st: &Styles) -> Result<(), XlsxError> {
+    let Some(with) = &o.period.compare_with else { return Ok(()) };
+    let line = match (&o.previous, lang) {
+        (Some(p), Lang::Vi) => format!("So sánh với cùng kỳ năm {} (kỳ {with})", p.year),
+        (Some(p), Lang::En) => format!("Compared with the same period of {} (period {with})", p.year),
+        (None, Lang::Vi) => format!("Không có số liệu kỳ {with} để so sánh cùng kỳ"),
+        (None, Lang::En) => format!("No figures of period {with} were found to compare with"),
+    };
+    ws.merge_range(7, 0, 7, 7, &line, &st.note_line)?;
+    Ok(())
+}
+
+/// The compared period's Tổng số and the ratio (current ÷ previous × 100, one decimal) in
+/// columns I and J of the totals row `row`: a live formula over column E with the exact
+/// ratio cached, blank when either is blank or the previous is 0.
+fn comparison_cells(
+    ws: &mut Worksheet,
+    row: RowNum,
+    (k, ind): (usize, &crate::config::Indicator),
+    o: &Outcome,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let Some(previous) = &o.previous else { return Ok(()) };
+    let before = previous.total(k, Breakdown::Total).and_then(|t| t.value);
+    put_number(ws, row, 8, before.map(Micros::as_f64), st.value(ind.value_type, false))?;
+    let now = o.tables.total(k, Breakdown::Total).and_then(|t| t.value);
+    let (e, i) = (format!("E{}", row + 1), format!("I{}", row + 1));
+    let formula = format!("=IF(AND(ISNUMBER({e}),ISNUMBER({i})),IF({i}=0,\"\",ROUND({e}/{i}*100,1)),\"\")");
+    let ratio_format = st.count.clone().set_num_format("0.0");
+    match crate::outcome::ratio_tenths(now, before) {
+        Some(t) => put_formula(ws, row, 9, &formula, t as f64 / 10.0, &ratio_format)?,
+        None => {
+            let blank = rust_xlsxwriter::Formula::new(&formula).set_result("");
+            ws.write_formula_with_format(row, 9, blank, &ratio_format)?;
+        }
+    }
+    Ok(())
+}
+
 /// The indicators grouped by section, in catalogue order; indicators of no section last.
 fn section_groups(config: &Config, lang: Lang) -> Vec<(Option<String>, Vec<usize>)> {
     let mut listed = vec![false; config.indicators.len()];
@@ -113,6 +156,17 @@ fn totals_table(
         lang.pick("Số đơn vị báo cáo", "Units reporting"),
     ];
     write_headers(ws, head, &headers, &st.header)?;
+    if let Some(p) = &o.previous {
+        // Headings no form reader takes for a column of its own (not `Tổng số`, `Nam`, `Nữ`).
+        let same = match lang {
+            Lang::Vi => format!("Cùng kỳ {}", p.year),
+            Lang::En => format!("Same period {}", p.year),
+        };
+        ws.write_string_with_format(head, 8, &same, &st.header)?;
+        ws.write_string_with_format(head, 9, lang.pick("So sánh (%)", "Against it (%)"), &st.header)?;
+        ws.set_column_width(8, 13)?;
+        ws.set_column_width(9, 11)?;
+    }
     ws.set_row_height(head, 32)?;
     let mut row = head + 1;
     let mut stt = 0;
@@ -121,7 +175,8 @@ fn totals_table(
             continue;
         }
         if let Some(label) = label {
-            for c in 0..8 {
+            let last = if o.previous.is_some() { 9 } else { 7 };
+            for c in 0..=last {
                 ws.write_blank(row, c, &st.bold_text)?;
             }
             ws.write_string_with_format(row, 2, &label, &st.bold_text)?;
@@ -152,6 +207,7 @@ fn totals_table(
                     ws.write_number_with_format(row, 7, reporting, &st.count)?;
                 }
             }
+            comparison_cells(ws, row, (k, ind), o, st)?;
             row += 1;
         }
     }
