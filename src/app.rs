@@ -9,7 +9,7 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use serde_json::json;
 
-use crate::cli::{Cli, Command, ConfigAction, RunArgs, SampleArgs, TemplateArgs};
+use crate::cli::{Cli, Command, ConfigAction, FreezeArgs, RunArgs, SampleArgs, TemplateArgs};
 use crate::config::{Config, ConfigErrors};
 use crate::ingest;
 use crate::model::{Fate, Lang, PeriodCode};
@@ -71,6 +71,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
     let writes = match &cli.command {
         None => Some(cli.run.outputs.clone()),
         Some(Command::Run(args)) => Some(args.outputs.clone()),
+        Some(Command::Freeze(args)) => Some(args.outputs.clone()),
         _ => None,
     };
     let locked_or = |f: Failure| -> Failure {
@@ -86,6 +87,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         Some(Command::Validate(args)) => run_report(&config, &args, global.lang, global.quiet, false),
         Some(Command::Template(args)) => template(&config, &args),
         Some(Command::Sample(args)) => sample(&config, &args),
+        Some(Command::Freeze(args)) => freeze(&config, &args).map_err(locked_or),
         Some(Command::Config { action: ConfigAction::Check }) => {
             let s = crate::config::summary(&config);
             let parts: Vec<String> = s.iter().map(|(k, v)| format!("{k}: {v}")).collect();
@@ -342,8 +344,8 @@ fn run_report(config: &Config, args: &RunArgs, lang: Lang, quiet: bool, write: b
 type Totals = BTreeMap<(usize, crate::model::Breakdown), crate::aggregate::Total>;
 
 /// The totals `period` is compared with, if it names a period to compare with and its
-/// figures are found: consolidated earlier in this run, else in that period's `totals.csv`
-/// in the outputs folder.
+/// figures are found: its latest freeze, else consolidated earlier in this run, else its
+/// `totals.csv` in the outputs folder.
 fn previous_totals(
     config: &Config,
     outputs: &Path,
@@ -353,12 +355,13 @@ fn previous_totals(
     use chrono::Datelike;
     let code = period.compare_with.as_ref()?;
     let other = config.period(code)?;
-    let (source, totals) = match done.get(code) {
-        Some(totals) => ("run", totals.clone()),
-        None => {
-            let text = std::fs::read_to_string(output::period_dir(outputs, code).join("totals.csv")).ok()?;
-            ("outputs", tables::read_totals(config, &text)?)
-        }
+    // The signed figures first: a freeze is what was forwarded.
+    let frozen = report::freeze::list(outputs, code).pop().map(|(_, dir)| dir.join("totals.csv"));
+    let from_file = |path: PathBuf| tables::read_totals(config, &std::fs::read_to_string(path).ok()?);
+    let (source, totals) = match (frozen.and_then(from_file), done.get(code)) {
+        (Some(totals), _) => ("freeze", totals),
+        (None, Some(totals)) => ("run", totals.clone()),
+        (None, None) => ("outputs", from_file(output::period_dir(outputs, code).join("totals.csv"))?),
     };
     Some(crate::outcome::Previous { period: code.clone(), year: other.start.year(), source, totals })
 }
@@ -401,7 +404,10 @@ fn run_period(
     // not fail every night.
     let judged = s.period.is_some() || period.code == config.latest_period().code;
     let incomplete = rejected > 0 || missing_past_deadline;
-    let exit = if args.strict && judged && incomplete { Exit::Incomplete } else { Exit::Success };
+    // A frozen (signed) report whose figures have moved since is news whatever the period.
+    let since_freeze = report::freeze::since_latest(config, &s.outputs, &outcome).map_err(Failure::io)?;
+    let moved = since_freeze.as_ref().is_some_and(|f| !f.changes.is_empty());
+    let exit = if args.strict && ((judged && incomplete) || moved) { Exit::Incomplete } else { Exit::Success };
     let previous = if write { std::fs::read_to_string(target.join("files.csv")).ok() } else { None };
     let changes = report::changes::since(previous.as_deref(), &outcome);
     let meta = RunMeta {
@@ -410,6 +416,7 @@ fn run_period(
         as_of: s.as_of,
         lang: s.lang,
         changes,
+        since_freeze,
     };
     if write {
         report::run::write_outputs(config, &outcome, &meta, &target, exit as u8, started).map_err(Failure::io)?;
@@ -422,7 +429,11 @@ fn run_period(
         let text = if several { serde_json::to_string(&json) } else { serde_json::to_string_pretty(&json) };
         println!("{}", text.unwrap_or_default());
     }
-    eprintln!("{}", summary_line(&outcome, write.then_some(target.as_path())));
+    let mut line = summary_line(&outcome, write.then_some(target.as_path()));
+    if let Some(f) = &meta.since_freeze {
+        line.push_str(&format!("; {}", report::freeze::summary(f)));
+    }
+    eprintln!("{line}");
     let totals = outcome.tables.totals.iter().map(|(i, b, t)| ((*i, *b), *t)).collect();
     Ok((exit, totals))
 }
@@ -534,6 +545,41 @@ fn template(config: &Config, args: &TemplateArgs) -> Result<Exit, Failure> {
     let written = crate::forms::write_templates(config, period, &dir, args.units.as_deref()).map_err(Failure::io)?;
     eprintln!("{}: {} blank forms → {}", period.code, written.len(), dir.display());
     Ok(Exit::Success)
+}
+
+/// `tonghop freeze`: freezes a period's current report under the run lock, or lists the
+/// freezes of every period.
+fn freeze(config: &Config, args: &FreezeArgs) -> Result<Exit, Failure> {
+    use report::freeze::{self, FreezeError};
+    if args.list {
+        for p in &config.periods {
+            for (n, dir) in freeze::list(&args.outputs, &p.code) {
+                let rec = freeze::record(&dir).map_err(Failure::io)?;
+                let by = if rec.by.is_empty() { String::new() } else { format!(", by {}", rec.by) };
+                let note = if rec.note.is_empty() { String::new() } else { format!(": {}", rec.note) };
+                println!("{} freeze {n} of {}{by}{note} → {}", p.code, rec.frozen_at, dir.display());
+            }
+        }
+        return Ok(Exit::Success);
+    }
+    let code = resolve_period(config, args.period.as_deref())?
+        .ok_or_else(|| Failure::usage(anyhow::anyhow!("give --period, or --list")))?;
+    let frozen_at = match &args.as_of {
+        Some(s) => parse_as_of(s)?,
+        None => today_in_vietnam(),
+    };
+    if !args.outputs.is_dir() {
+        return Err(Failure::usage(anyhow::anyhow!("there is no outputs folder {}", args.outputs.display())));
+    }
+    let _lock = lock_outputs(&args.outputs)?;
+    match freeze::freeze(&args.outputs, &code, frozen_at, &args.by, &args.note) {
+        Ok(dir) => {
+            eprintln!("{code}: the report is frozen → {}", dir.display());
+            Ok(Exit::Success)
+        }
+        Err(FreezeError::Nothing(why)) => Err(Failure::usage(anyhow::anyhow!(why))),
+        Err(FreezeError::Io(e)) => Err(Failure::io(e)),
+    }
 }
 
 fn sample(config: &Config, args: &SampleArgs) -> Result<Exit, Failure> {

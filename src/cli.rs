@@ -37,6 +37,9 @@ pub enum Command {
     Template(TemplateArgs),
     /// Write a synthetic, seeded corpus of filled forms (for demos, tests and benchmarks).
     Sample(SampleArgs),
+    /// Freeze the signed report of a period (chốt số liệu): a read-only copy that later
+    /// runs compare with; `--list` shows the freezes.
+    Freeze(FreezeArgs),
     /// Check or print the configuration.
     Config {
         #[command(subcommand)]
@@ -170,6 +173,28 @@ pub struct SampleArgs {
     /// The figures as a percentage of the usual (85: a quieter year).
     #[arg(long, default_value_t = 100, value_name = "PERCENT", value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub magnitude: u32,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct FreezeArgs {
+    /// The period whose current report is frozen.
+    #[arg(long, value_name = "CODE", required_unless_present = "list")]
+    pub period: Option<String>,
+    /// The outputs folder the report is in.
+    #[arg(long, default_value = "outputs", value_name = "DIR")]
+    pub outputs: PathBuf,
+    /// The date recorded as the freeze's (default: today in Vietnam).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Who signed the report (recorded in the freeze).
+    #[arg(long, default_value = "", value_name = "NAME")]
+    pub by: String,
+    /// A note recorded with the freeze (the document number, why).
+    #[arg(long, default_value = "", value_name = "TEXT")]
+    pub note: String,
+    /// List every period's freezes instead.
+    #[arg(long, conflicts_with_all = ["period", "as_of", "by", "note"])]
+    pub list: bool,
 }
 
 /// How sample forms are laid out.

@@ -71,8 +71,8 @@ pub struct Previous {
     pub period: crate::model::PeriodCode,
     /// The year of the period's start, for the report's `Cùng kỳ <year>` heading.
     pub year: i32,
-    /// Where the figures came from: `run` (this run consolidated it too) or `outputs` (its
-    /// `totals.csv` in the outputs folder).
+    /// Where the figures came from: `freeze` (its latest freeze), `run` (this run
+    /// consolidated it too) or `outputs` (its `totals.csv` in the outputs folder).
     pub source: &'static str,
     /// (indicator, breakdown) → that period's total, for the indicators of this
     /// configuration, matched by code.

@@ -21,8 +21,11 @@ pub struct RunMeta {
     pub lang: crate::model::Lang,
     /// Units whose submissions are new, changed or withdrawn since the previous run.
     pub changes: changes::Changes,
+    /// What moved since the period's latest freeze, when it has been frozen.
+    pub since_freeze: Option<freeze::SinceFreeze>,
 }
 
 pub mod changes;
+pub mod freeze;
 pub mod output;
 pub mod tables;

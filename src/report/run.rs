@@ -129,6 +129,15 @@ pub fn run_json(
         "missing_units": codes(Timeliness::Missing),
         "late_units": codes(Timeliness::Late),
         "exit_code": exit_code,
+        "since_freeze": meta.since_freeze.as_ref().map(|f| json!({
+            "freeze": f.freeze,
+            "frozen_at": f.frozen_at,
+            "by": f.by,
+            "changes": f.changes,
+            "units_appeared": f.units_appeared,
+            "units_gone": f.units_gone,
+            "totals_moved": f.totals_moved,
+        })),
         "comparison": o.period.compare_with.as_ref().map(|with| json!({
             "with": with,
             "source": o.previous.as_ref().map(|p| p.source),

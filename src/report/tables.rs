@@ -152,6 +152,11 @@ impl<'a> Table<'a> {
 /// written as it always was.
 pub const ROW_GROUP: usize = 512 * 512;
 
+/// A value as written in the CSV (`-12.5`) in micro-units, `None` when it is not one.
+pub fn micros_of(text: &str) -> Option<i64> {
+    i64::try_from(decimal_units(text)?).ok()
+}
+
 /// A value as written in the CSV (`-12.5`, at most six decimals) in millionths, for a
 /// DECIMAL(p, 6) column; `None` for an empty cell.
 fn decimal_units(text: &str) -> Option<i128> {

@@ -636,6 +636,17 @@ fn this_year_is_set_beside_last_year_from_the_run_or_the_outputs_in_place() {
     assert_eq!(find(&rows("2023-THD"), "CT01")["previous_value"], "2");
     assert_eq!(w.run_json()["comparison"]["source"], "outputs");
 
+    // Last year's report frozen as signed, then corrected: the comparison keeps the signed figures.
+    let out = w.cmd().args(["freeze", "--period", "2022-THD", "--as-of", "2022-12-20"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut corrected = Form::district("001", 7.0, 8.0, [80.0, 30.0, 50.0]).dated(2022, 12, 28);
+    corrected.period = Some("2022-THD".into());
+    w.add_form("2022/001_v2.xlsx", &corrected);
+    assert!(w.run(&[]).status.success());
+    assert_eq!(find(&rows("2022-THD"), "CT01")["value"], "7");
+    assert_eq!(find(&rows("2023-THD"), "CT01")["previous_value"], "2");
+    assert_eq!(w.run_json()["comparison"]["source"], "freeze");
+
     // Nowhere to be found: one line says so, and no columns.
     let alone = Workdir::new();
     alone.add_form("001.xlsx", &Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]));
@@ -644,4 +655,121 @@ fn this_year_is_set_beside_last_year_from_the_run_or_the_outputs_in_place() {
     let sheet = crate::common::sheet_rows(&alone.out("TongHop_2023-THD.xlsx"), "Tổng hợp");
     assert!(sheet.iter().any(|r| r.iter().any(|c| c.contains("Không có số liệu kỳ 2022-THD"))));
     assert!(!sheet.iter().any(|r| r.iter().any(|c| c.starts_with("Cùng kỳ"))));
+}
+
+/// Every file under `dir`, relative path → bytes.
+fn tree(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(p.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_frozen_report_stays_as_signed_and_later_changes_are_told() {
+    let w = Workdir::new();
+    w.add_form("001.xlsx", &Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]));
+    w.add_form("002.xlsx", &Form::district("002", 5.0, 6.0, [50.0, 20.0, 30.0]));
+    assert!(w.run(&[]).status.success());
+    let freeze = |extra: &[&str]| {
+        w.cmd().args(["freeze", "--period", "2023-THD", "--as-of", "2023-12-20"]).args(extra).output().unwrap()
+    };
+    let out = freeze(&["--by", "Nguyễn Văn A", "--note", "Báo cáo số 12/BC-SLĐTBXH"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let frozen = w.path("outputs/chot/2023-THD/1");
+    let record: serde_json::Value = serde_json::from_str(&w.read_out("../chot/2023-THD/1/freeze.json")).unwrap();
+    assert_eq!((record["freeze"].as_u64(), record["by"].as_str()), (Some(1), Some("Nguyễn Văn A")));
+    assert_eq!(record["inputs"].as_array().unwrap().len(), 2);
+    assert!(std::fs::metadata(frozen.join("values.csv")).unwrap().permissions().readonly());
+    let signed = tree(&frozen);
+    // Nothing changed yet: the run says so, and --strict passes (before the deadline, when
+    // missing units do not fail it).
+    let strict = || w.cmd().args(["run", "--as-of", "2023-12-19", "--strict"]).output().unwrap();
+    let out = strict();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("0 values changed since freeze 1 of 2023-12-20"), "{}", stderr(&out));
+
+    // Unit 002 resubmits two days later: 6 sessions become 9, and unit 003 reports late.
+    w.add_form("002_v2.xlsx", &Form::district("002", 5.0, 9.0, [50.0, 20.0, 30.0]).dated(2023, 12, 21));
+    w.add_form("003.xlsx", &Form::district("003", 1.0, 2.0, [10.0, 4.0, 6.0]).dated(2023, 12, 21));
+    let out = strict();
+    assert_eq!(out.status.code(), Some(1), "--strict tells cron: {}", stderr(&out));
+    assert!(stderr(&out).contains("values changed since freeze 1"), "{}", stderr(&out));
+    // The freeze is the signed set, byte for byte.
+    assert_eq!(tree(&frozen), signed);
+    // run.json lists every moved value; the city total of CT05 moved from 16 to 21.
+    let since = &w.run_json()["since_freeze"];
+    assert_eq!(since["freeze"], 1);
+    let changes = since["changes"].as_array().unwrap();
+    assert!(
+        changes
+            .iter()
+            .any(|c| c["unit"] == "002" && c["indicator"] == "CT05" && c["frozen"] == "6" && c["current"] == "9")
+    );
+    assert!(changes.iter().any(|c| c["unit"] == "003" && c["indicator"] == "CT01" && c["frozen"].is_null()));
+    assert!(!changes.iter().any(|c| c["unit"] == "001"), "001 did not move");
+    assert_eq!(since["units_appeared"], serde_json::json!(["003"]));
+    let ct05 = since["totals_moved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["indicator"] == "CT05" && c["breakdown"] == "total")
+        .cloned();
+    assert_eq!(
+        ct05.map(|c| (c["frozen"].clone(), c["current"].clone())),
+        Some((serde_json::json!("16"), serde_json::json!("21")))
+    );
+    // The workbook's Sau chốt số liệu sheet shows 002's CT05 going from 6 to 9.
+    let sheet = crate::common::sheet_rows(&w.out("TongHop_2023-THD.xlsx"), "Sau chốt số liệu");
+    assert!(
+        sheet.iter().any(|r| r.first().is_some_and(|c| c == "002")
+            && r[1].starts_with("CT05")
+            && r[3] == "6"
+            && r[4] == "9"
+            && r[5] == "3"),
+        "{sheet:?}"
+    );
+    // A second freeze is numbered 2; the first stays; --list shows both.
+    assert!(freeze(&["--by", "Nguyễn Văn A"]).status.success());
+    assert!(w.path("outputs/chot/2023-THD/2/values.csv").exists());
+    assert_eq!(tree(&frozen), signed);
+    let out = w.cmd().args(["freeze", "--list"]).output().unwrap();
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+    assert!(listed.contains("2023-THD freeze 1 of 2023-12-20, by Nguyễn Văn A: Báo cáo số 12/BC-SLĐTBXH"), "{listed}");
+}
+
+#[test]
+fn a_freeze_is_refused_without_a_report_to_freeze_or_under_a_held_lock() {
+    let w = Workdir::new();
+    std::fs::create_dir_all(w.path("outputs")).unwrap();
+    let out = w.cmd().args(["freeze", "--period", "2023-THD"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no report of period 2023-THD"), "{}", stderr(&out));
+    // A report with no accepted submission: nothing to freeze.
+    w.write("inputs/hong.xlsx", b"not a workbook");
+    w.run(&["--allow-shrink"]);
+    let out = w.cmd().args(["freeze", "--period", "2023-THD"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no accepted submission"), "{}", stderr(&out));
+    assert!(!w.path("outputs/chot/2023-THD/1").exists());
+    // Another run holds the lock: 4.
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(w.path("outputs/.tonghop.lock"))
+        .unwrap();
+    lock.try_lock().unwrap();
+    let out = w.cmd().args(["freeze", "--period", "2023-THD"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
 }

@@ -12,6 +12,7 @@ mod activities;
 mod info;
 mod issues;
 mod matrix;
+mod since_freeze;
 mod submissions;
 mod summary;
 
@@ -34,6 +35,7 @@ use activities::*;
 use info::*;
 use issues::*;
 use matrix::*;
+use since_freeze::*;
 use submissions::*;
 use summary::*;
 
@@ -217,6 +219,12 @@ fn workbook_bytes_with(
             if !low_files {
                 sheets.push(sheet(5, &|ws| info_sheet(ws, outcome, meta, &st))?);
             }
+            if let Some(f) = &meta.since_freeze {
+                let mut ws = Worksheet::new();
+                ws.set_name(since_freeze_name(meta.lang))?;
+                since_freeze_sheet(&mut ws, config, f, meta, &st)?;
+                sheets.push(ws);
+            }
             Ok(sheets)
         },
     );
@@ -224,8 +232,9 @@ fn workbook_bytes_with(
     for ws in rest? {
         wb.push_worksheet(ws);
     }
-    // The low-memory sheets were added first: put every sheet in its place.
-    wb.worksheets_mut().sort_by_key(|ws| names.iter().position(|n| *n == ws.name()));
+    // The low-memory sheets were added first: put every sheet in its place (Sau chốt số liệu,
+    // when there is one, last).
+    wb.worksheets_mut().sort_by_key(|ws| names.iter().position(|n| *n == ws.name()).unwrap_or(names.len()));
 
     let t = std::time::Instant::now();
     // Deflate level 3, not 6: at 10,000 units the file is ~12 % larger and written in
@@ -401,6 +410,7 @@ pub(crate) mod testing {
             as_of: date(21, 12, 2023),
             lang,
             changes: Default::default(),
+            since_freeze: None,
         }
     }
 
