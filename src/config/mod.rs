@@ -101,6 +101,24 @@ pub struct Unit {
     pub group: String,
     pub expected: bool,
     pub contact: String,
+    /// When the unit exists (a merger ends one and starts another).
+    pub valid: Validity,
+}
+
+/// When a unit or an indicator exists: from `valid_from` to `valid_to` (dd/mm/yyyy, both
+/// days included), either end open. Units and indicators change between periods (mergers,
+/// the 2025 reform that removed the district tier).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Validity {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+impl Validity {
+    /// Whether it exists at some time during the period.
+    pub fn covers(&self, period: &Period) -> bool {
+        self.from.is_none_or(|f| f <= period.end) && self.to.is_none_or(|t| t >= period.start)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -123,6 +141,8 @@ pub struct Indicator {
     pub by_sex: bool,
     /// Unit types that must report it.
     pub required_for: Vec<UnitType>,
+    /// When the indicator is in the catalogue.
+    pub valid: Validity,
 }
 
 impl Indicator {
@@ -347,7 +367,9 @@ impl Config {
 
     /// The units a period expects a report from, in catalogue order.
     pub fn expected_units<'a>(&'a self, period: &'a Period) -> impl Iterator<Item = &'a Unit> + 'a {
-        self.units.iter().filter(|u| u.expected && period.expected_unit_types.contains(&u.unit_type))
+        self.units
+            .iter()
+            .filter(|u| u.expected && u.valid.covers(period) && period.expected_unit_types.contains(&u.unit_type))
     }
 
     /// Writes the effective configuration as files in `dir`, in the format it reads.

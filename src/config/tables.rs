@@ -8,7 +8,8 @@ use crate::model::UnitCode;
 use crate::text;
 
 use super::error::Errors;
-use super::{ActivityType, Indicator, Section, Unit, UnitType, ValueType};
+use super::{ActivityType, Indicator, Section, Unit, UnitType, Validity, ValueType};
+use chrono::NaiveDate;
 
 fn parse_bool(s: &str) -> Option<bool> {
     match s.trim().to_ascii_lowercase().as_str() {
@@ -76,6 +77,25 @@ fn check_code(code: &str, line: u64, seen: &mut HashSet<String>, e: &mut Errors,
     true
 }
 
+/// The optional `valid_from` and `valid_to` columns of a row (dd/mm/yyyy).
+fn validity(rec: &HashMap<String, String>, line: u64, e: &mut Errors) -> Validity {
+    let mut date = |key: &str| -> Option<NaiveDate> {
+        let v = rec.get(key).map(|v| v.trim()).filter(|v| !v.is_empty())?;
+        let d = text::parse_date_text(v);
+        if d.is_none() {
+            e.push(Some(line), Some(key), format!("`{v}` is not a date dd/mm/yyyy"));
+        }
+        d
+    };
+    let (from, to) = (date("valid_from"), date("valid_to"));
+    if let (Some(f), Some(t)) = (from, to)
+        && t < f
+    {
+        e.push(Some(line), Some("valid_to"), "valid_to is before valid_from");
+    }
+    Validity { from, to }
+}
+
 pub(super) fn parse_units(text: &str, e: &mut Errors) -> Vec<Unit> {
     let mut seen = HashSet::new();
     let mut units = Vec::new();
@@ -126,6 +146,7 @@ pub(super) fn parse_units(text: &str, e: &mut Errors) -> Vec<Unit> {
                 group: text::tidy(field(&rec, "group")),
                 expected,
                 contact: text::tidy(field(&rec, "contact")),
+                valid: validity(&rec, line, e),
             });
         }
     }
@@ -253,6 +274,7 @@ pub(super) fn parse_indicators(text: &str, sections: &[Section], e: &mut Errors)
             value_type,
             by_sex,
             required_for,
+            valid: validity(&rec, line, e),
         });
     }
     out

@@ -92,7 +92,7 @@ pub fn unit_statuses(config: &Config, period: &Period, subs: &[Submission], d: &
         .units
         .iter()
         .enumerate()
-        .filter(|(_, u)| u.expected && period.expected_unit_types.contains(&u.unit_type))
+        .filter(|(_, u)| u.expected && u.valid.covers(period) && period.expected_unit_types.contains(&u.unit_type))
         .map(|(ui, u)| {
             let file = d.winners.get(&u.code).copied();
             let accepted = d.accepted.contains_key(&u.code);

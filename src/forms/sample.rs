@@ -473,6 +473,7 @@ fn synthetic_units(config: &Config, count: usize) -> Vec<Unit> {
             group: group.to_string(),
             expected: true,
             contact: String::new(),
+            valid: Default::default(),
         });
     }
     out

@@ -198,12 +198,13 @@ fn write_cell(
 
 /// The indicators in table order: grouped by section in configuration order, then any whose
 /// section is not configured.
-fn table_groups(config: &Config) -> Vec<(Option<String>, Vec<usize>)> {
+fn table_groups(config: &Config, period: &Period) -> Vec<(Option<String>, Vec<usize>)> {
     let mut groups: Vec<(Option<String>, Vec<usize>)> = Vec::new();
-    let mut placed = vec![false; config.indicators.len()];
+    // Indicators out of the catalogue during the period are not on its form.
+    let mut placed: Vec<bool> = config.indicators.iter().map(|i| !i.valid.covers(period)).collect();
     for sec in &config.sections {
         let inds: Vec<usize> =
-            (0..config.indicators.len()).filter(|&i| config.indicators[i].section == sec.code).collect();
+            (0..config.indicators.len()).filter(|&i| config.indicators[i].section == sec.code && !placed[i]).collect();
         for &i in &inds {
             placed[i] = true;
         }
@@ -297,7 +298,7 @@ fn write_report(
     let values: HashMap<usize, &[Option<CellFill>; 3]> =
         fill.map(|f| f.values.iter().map(|(i, v)| (*i, v)).collect()).unwrap_or_default();
     let mut stt = 0u32;
-    for (heading, inds) in table_groups(config) {
+    for (heading, inds) in table_groups(config, period) {
         if let Some(heading) = heading {
             for c in 0..=last {
                 if c == COL_NAME {

@@ -50,7 +50,7 @@ pub fn validate(sub: &mut Submission, config: &Config, period: &Period) {
         }
     }
     for (i, ind) in config.indicators.iter().enumerate() {
-        if !ind.required_for.contains(&unit_type) {
+        if !ind.required_for.contains(&unit_type) || !ind.valid.covers(period) {
             continue;
         }
         let row = sub.rows.iter().find(|r| r.indicator == i);

@@ -773,3 +773,56 @@ fn a_freeze_is_refused_without_a_report_to_freeze_or_under_a_held_lock() {
     let out = w.cmd().args(["freeze", "--period", "2023-THD"]).output().unwrap();
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
 }
+
+#[test]
+fn units_and_indicators_valid_in_some_periods_only_are_expected_in_those() {
+    let w = Workdir::new();
+    let units = std::str::from_utf8(include_bytes!("../../src/config/default/units.csv")).unwrap();
+    let mut lines: Vec<String> = units.lines().map(str::to_string).collect();
+    lines[0].push_str(",valid_from,valid_to");
+    for l in lines.iter_mut().skip(1) {
+        // 001 and 002 merged into X01 at the start of 2023.
+        if l.starts_with("001,") || l.starts_with("002,") {
+            l.push_str(",,31/12/2022");
+        } else {
+            l.push_str(",,");
+        }
+    }
+    lines.push("X01,Quận Trung Tâm,quan,Nội thành,true,,01/01/2023,".into());
+    w.write("cfg/units.csv", format!("{}\n", lines.join("\n")).as_bytes());
+    // CT03 is in the catalogue from 2023 only: a 2022 form need not report it.
+    let inds = std::str::from_utf8(include_bytes!("../../src/config/default/indicators.csv")).unwrap();
+    let inds: Vec<String> = inds
+        .lines()
+        .enumerate()
+        .map(|(k, l)| match k {
+            0 => format!("{l},valid_from"),
+            _ if l.starts_with("CT03,") => format!("{l},01/01/2023"),
+            _ => format!("{l},"),
+        })
+        .collect();
+    w.write("cfg/indicators.csv", format!("{}\n", inds.join("\n")).as_bytes());
+    w.add_form("2023/X01.xlsx", &Form::district("X01", 3.0, 10.0, [100.0, 40.0, 60.0]));
+    let mut old = Form::new("001").row("CT01", V::N(2.0)).row("CT05", V::N(4.0)).dated(2022, 12, 18);
+    old.rows.push(("CT06".into(), String::new(), [V::N(10.0), V::N(4.0), V::N(6.0)]));
+    old.period = Some("2022-THD".into());
+    w.add_form("2022/001.xlsx", &old);
+    let out = w.cmd().args(["run", "--config", "cfg", "--as-of", "2023-12-22"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json = |period: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(w.path(&format!("outputs/{period}/run.json"))).unwrap()).unwrap()
+    };
+    let (y22, y23) = (json("2022-THD"), json("2023-THD"));
+    assert_eq!(y23["completeness"]["expected"], 50, "51 units, 001 and 002 gone, X01 new");
+    assert!(!y23["missing_units"].as_array().unwrap().iter().any(|u| u == "001" || u == "X01"));
+    assert_eq!(y22["completeness"]["expected"], 51);
+    assert!(!y22["missing_units"].as_array().unwrap().iter().any(|u| u == "X01"));
+    // The 2022 form without CT03 is accepted: CT03 was not yet in the catalogue.
+    let files = std::fs::read_to_string(w.path("outputs/2022-THD/files.csv")).unwrap();
+    assert!(files.lines().any(|l| l.starts_with("2022/001.xlsx,") && l.contains(",accepted")), "{files}");
+    // A bad date names its file, line and key.
+    w.write("cfg/indicators.csv", b"code,section,name,measure_unit,value_type,by_sex,required_for,valid_from\nCT01,I,A,x,count,false,,32/13/2023\n");
+    let out = w.cmd().args(["config", "check", "--config", "cfg"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("indicators.csv:2") && stderr(&out).contains("valid_from"), "{}", stderr(&out));
+}
