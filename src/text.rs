@@ -288,8 +288,10 @@ pub fn prose_date(raw: &str) -> Option<NaiveDate> {
     let folded = fold(raw);
     let folded = folded.trim_end_matches(['.', ';']);
     let at = folded.match_indices("ngay").find(|(i, _)| *i == 0 || folded[..*i].ends_with([' ', ',']))?.0;
-    let place = folded[..at].trim_end().trim_end_matches(',');
-    if place.len() > 60 || place.chars().any(|c| c.is_ascii_digit()) {
+    // `Hà Nội, ngày …`: a place is set off by a comma; `Số liệu tính đến ngày …` is a note.
+    let before = folded[..at].trim_end();
+    let place = before.strip_suffix(',').unwrap_or(before).trim_end();
+    if (!place.is_empty() && !before.ends_with(',')) || place.len() > 60 || place.chars().any(|c| c.is_ascii_digit()) {
         return None;
     }
     let words: Vec<&str> = folded[at + 4..].split_whitespace().collect();
@@ -337,11 +339,16 @@ pub fn value_unit(raw: &str) -> Option<&'static str> {
 /// A money scale by name (`triệu đồng`, `tr.đ`, `VNĐ`), canonical.
 pub fn money_scale(raw: &str) -> Option<&'static str> {
     let f = fold(raw).replace(['.', ' '], "");
-    Some(match f.as_str() {
-        "dong" | "d" | "vnd" => "đồng",
-        "nghindong" | "ngandong" | "nghind" | "ngand" => "nghìn đồng",
-        "trieudong" | "trieu" | "trd" | "trieud" => "triệu đồng",
-        "tydong" | "tyd" | "ty" => "tỷ đồng",
+    if f.is_empty() {
+        return None;
+    }
+    // The scale word, then đồng written out, abbreviated (`đ`, `VNĐ`) or left out.
+    let scale = ["dong", "vnd", "d"].iter().find_map(|unit| f.strip_suffix(unit)).unwrap_or(&f);
+    Some(match scale {
+        "" => "đồng",
+        "nghin" | "ngan" => "nghìn đồng",
+        "trieu" | "tr" => "triệu đồng",
+        "ty" | "ti" => "tỷ đồng",
         _ => return None,
     })
 }
@@ -456,6 +463,8 @@ mod tests {
         assert_eq!(prose_date("Hà Nội, ngày ... tháng 12 năm 2023"), None);
         assert_eq!(prose_date("Tổ chức 3 buổi ngày 19 tháng 12 năm 2023 tại phường"), None);
         assert_eq!(prose_date("Số ngày nghỉ"), None);
+        assert_eq!(prose_date("Số liệu tính đến ngày 15/12/2023"), None);
+        assert_eq!(prose_date("Ban hành ngày 05/12/2023"), None);
         assert_eq!(prose_date("19/12/2023"), None);
     }
 
@@ -487,5 +496,17 @@ mod tests {
         assert_eq!(value_unit("12"), None);
         assert_eq!(money_scale("triệu đồng"), Some("triệu đồng"));
         assert_eq!(money_scale("người"), None);
+        for (typed, scale) in [
+            ("500 nghìn", "nghìn đồng"),
+            ("300 ngàn", "nghìn đồng"),
+            ("2,5 tỉ đồng", "tỷ đồng"),
+            ("1,2 tỉ", "tỷ đồng"),
+            ("3 tr.đ", "triệu đồng"),
+            ("3 triệu VNĐ", "triệu đồng"),
+            ("300.000 VNĐ", "đồng"),
+            ("300.000đ", "đồng"),
+        ] {
+            assert_eq!(value_unit(typed), Some(scale), "{typed}");
+        }
     }
 }

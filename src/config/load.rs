@@ -85,16 +85,17 @@ impl Config {
                 unit_index_numeric.entry(n).and_modify(|e| *e = None).or_insert(Some(i));
             }
         }
-        // Folded names, and the same without the unit-type word (`quan cau giay`, `cau giay`):
-        // an earlier unit keeps a name two units share.
+        // Names, and the same without the unit-type word (`quan cau giay`, `cau giay`): an
+        // earlier unit keeps a name two units share.
         let mut unit_names: HashMap<String, usize> = HashMap::new();
+        let mut bare_unit_names: HashMap<String, usize> = HashMap::new();
         for (i, u) in units.iter().enumerate() {
-            let name = text::fold(&u.name);
-            let type_word = text::fold(u.unit_type.label(crate::model::Lang::Vi));
+            let name = super::name_key(&u.name);
+            let type_word = super::name_key(u.unit_type.label(crate::model::Lang::Vi));
             if let Some(bare) = name.strip_prefix(&type_word).and_then(|b| b.strip_prefix(' ')) {
-                unit_names.entry(bare.to_string()).or_insert(i);
+                bare_unit_names.entry(bare.to_string()).or_insert(i);
             }
-            unit_names.insert(name, i);
+            unit_names.entry(name).or_insert(i);
         }
         let indicators = p.indicators;
         let indicator_index =
@@ -115,6 +116,7 @@ impl Config {
             unit_index_upper,
             unit_index_numeric,
             unit_names,
+            bare_unit_names,
             indicator_index,
         }
     }

@@ -93,6 +93,17 @@ impl UnitType {
     }
 }
 
+/// The key unit names and titles are compared by: [`text::fold`], hyphens as spaces
+/// (`LAO ĐỘNG-THƯƠNG BINH`), `TP.` as `thành phố`.
+pub fn name_key(s: &str) -> String {
+    let folded = text::fold(s).replace(['-', '–', '—'], " ");
+    let words = folded.split_whitespace().map(|w| match w {
+        "tp." | "tp" => "thanh pho",
+        w => w,
+    });
+    words.collect::<Vec<_>>().join(" ")
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Unit {
     pub code: UnitCode,
@@ -276,8 +287,9 @@ pub struct Config {
     unit_index_upper: HashMap<String, usize>,
     /// All-digit codes by their number (`001` → 1); `None` where two codes share a number.
     unit_index_numeric: HashMap<u64, Option<usize>>,
-    /// Units by folded name, with and without the unit-type word.
+    /// Units by [`name_key`] of their name, and of their name without the unit-type word.
     unit_names: HashMap<String, usize>,
+    bare_unit_names: HashMap<String, usize>,
     indicator_index: HashMap<String, usize>,
 }
 
@@ -301,18 +313,42 @@ impl Config {
         self.unit_index.get(code).map(|&i| &self.units[i])
     }
 
-    /// Matches a unit code as typed: exactly, ignoring case, or as a number whose leading
-    /// zeros Excel dropped (`1` → `001`) when exactly one code fits.
-    /// The unit a name or an issuing body's title names: `Quận Cầu Giấy`, `UBND QUẬN CẦU
-    /// GIẤY`, `Ủy ban nhân dân huyện Đông Anh`, `UBND CẦU GIẤY` (no unit-type word), `SỞ Y
-    /// TẾ HÀ NỘI` (a place after the name: the longest name the text starts with wins).
+    /// The unit a unit name names (`Quận Cầu Giấy`, `Cầu Giấy`, `UBND quận Cầu Giấy`, `Sở Y
+    /// tế Hà Nội` with a place after the name): see [`Config::unit_by_title`].
     pub fn unit_by_name(&self, written: &str) -> Option<&Unit> {
-        let folded = text::fold(written);
-        let body = ["ubnd ", "uy ban nhan dan "].iter().find_map(|p| folded.strip_prefix(p)).unwrap_or(&folded);
-        let ends: Vec<usize> = body.match_indices(' ').map(|(i, _)| i).chain([body.len()]).collect();
+        self.unit_named(written, false)
+    }
+
+    /// The unit an issuing body's title names: `UBND QUẬN CẦU GIẤY`, `Ủy ban nhân dân huyện
+    /// Đông Anh`, `SỞ Y TẾ HÀ NỘI` (a place after the name), `CÔNG AN TP. HÀ NỘI`. A name
+    /// without its unit-type word (`CẦU GIẤY`) names a unit in a title only after `UBND`:
+    /// alone it may be a person's name (`Hoàng Mai Anh`).
+    pub fn unit_by_title(&self, written: &str) -> Option<&Unit> {
+        self.unit_named(written, true)
+    }
+
+    fn unit_named(&self, written: &str, title: bool) -> Option<&Unit> {
+        let key = name_key(written);
+        let stripped = ["ubnd ", "uy ban nhan dan "].iter().find_map(|p| key.strip_prefix(p));
+        let body = stripped.unwrap_or(&key).trim();
+        if body.is_empty() {
+            return None;
+        }
+        if let Some(&i) = self.unit_names.get(body) {
+            return Some(&self.units[i]);
+        }
+        if (stripped.is_some() || !title)
+            && let Some(&i) = self.bare_unit_names.get(body)
+        {
+            return Some(&self.units[i]);
+        }
+        // The longest full name the text starts with, a place after it.
+        let ends: Vec<usize> = body.match_indices(' ').map(|(i, _)| i).collect();
         ends.iter().rev().find_map(|&end| self.unit_names.get(&body[..end])).map(|&i| &self.units[i])
     }
 
+    /// Matches a unit code as typed: exactly, ignoring case, or as a number whose leading
+    /// zeros Excel dropped (`1` → `001`) when exactly one code fits.
     pub fn find_unit(&self, typed: &str) -> Option<&Unit> {
         let t = typed.trim();
         let t = t.strip_suffix(".0").unwrap_or(t);

@@ -46,22 +46,20 @@ pub fn decide(config: &Config, period: &Period, ignored: &[bool], subs: &mut [Su
     }
 
     // Competition: per unit, the latest report date (and time) wins, then the greater path.
-    let mut winners: BTreeMap<UnitCode, usize> = BTreeMap::new();
+    let mut entrants: BTreeMap<UnitCode, Vec<usize>> = BTreeMap::new();
     for (i, sub) in subs.iter().enumerate() {
         let Some(unit) = sub.unit.clone() else { continue };
-        if sub.period.as_deref() != Some(period.code.as_str()) {
-            continue;
+        if sub.period.as_deref() == Some(period.code.as_str()) {
+            entrants.entry(unit).or_default().push(i);
         }
-        match winners.get(&unit) {
-            Some(&w) if precedence(&subs[w], sub).is_ge() => fates[i] = Fate::Superseded,
-            Some(&w) => {
-                fates[w] = Fate::Superseded;
-                winners.insert(unit, i);
-            }
-            None => {
-                winners.insert(unit, i);
-            }
+    }
+    let mut winners: BTreeMap<UnitCode, usize> = BTreeMap::new();
+    for (unit, entrants) in entrants {
+        let w = winner(subs, &entrants);
+        for &i in entrants.iter().filter(|&&i| i != w) {
+            fates[i] = Fate::Superseded;
         }
+        winners.insert(unit, w);
     }
 
     // Outliers among the accepted winners.
@@ -108,16 +106,20 @@ pub fn unit_statuses(config: &Config, period: &Period, subs: &[Submission], d: &
         .collect()
 }
 
-/// How two submissions of a unit rank: the later report date wins (blank is earliest); on
-/// the same day the later time, when both were written with one (a date against a
-/// date-time is a tie); then the greater path in byte order.
-fn precedence(a: &Submission, b: &Submission) -> std::cmp::Ordering {
-    let (ha, hb) = (&a.header, &b.header);
-    let time = match (ha.report_time, hb.report_time) {
-        (Some(x), Some(y)) => x.cmp(&y),
-        _ => std::cmp::Ordering::Equal,
-    };
-    ha.report_date.cmp(&hb.report_date).then(time).then_with(|| a.path.as_bytes().cmp(b.path.as_bytes()))
+/// The winner among a unit's submissions (`entrants`, not empty): the latest report date
+/// (blank is earliest). On that day, a form written with a time is out when another form
+/// has a later time (the 17:10 final beats the 09:05 draft); a form with a date only ties
+/// with every time. Among those left, the greater path in byte order wins.
+fn winner(subs: &[Submission], entrants: &[usize]) -> usize {
+    let date = |i: usize| subs[i].header.report_date;
+    let time = |i: usize| subs[i].header.report_time;
+    let latest = entrants.iter().map(|&i| date(i)).max().flatten();
+    let day: Vec<usize> = entrants.iter().copied().filter(|&i| date(i) == latest).collect();
+    let last_time = day.iter().filter_map(|&i| time(i)).max();
+    day.into_iter()
+        .filter(|&i| time(i).is_none() || time(i) == last_time)
+        .max_by(|&a, &b| subs[a].path.as_bytes().cmp(subs[b].path.as_bytes()))
+        .unwrap_or(entrants[0])
 }
 
 #[cfg(test)]
@@ -172,10 +174,14 @@ mod tests {
             // A date against a date-time on the same day: the path decides.
             at("002_a.xlsx", "002", Some((17, 10))),
             at("002_b.xlsx", "002", None),
+            // Three on a day: 09:05 is out (17:10 is later); 17:10 against the date only: the path.
+            at("003_a.xlsx", "003", Some((17, 10))),
+            at("003_b.xlsx", "003", None),
+            at("003_c.xlsx", "003", Some((9, 5))),
         ];
-        let d = decide(&c, p, &[false; 4], &mut subs);
+        let d = decide(&c, p, &[false; 7], &mut subs);
         use Fate::{Accepted as A, Superseded as S};
-        assert_eq!(d.fates, [A, S, S, A]);
+        assert_eq!(d.fates, [A, S, S, A, S, A, S]);
     }
 
     #[test]

@@ -33,7 +33,7 @@ fn role(folded: &str) -> Option<&'static str> {
         "ten chi tieu" | "chi tieu" | "noi dung" | "noi dung chi tieu" => "name",
         "tong so" | "tong" | "tong cong" => "total",
         "nam" => "male",
-        "nu" => "female",
+        "nu" | "trong do nu" | "trong do: nu" | "trong do, nu" => "female",
         _ => return None,
     })
 }
@@ -74,6 +74,8 @@ pub fn find_table(sheet: &Sheet, prefer: &dyn Fn(&'static str, &[u16]) -> u16) -
                 header_row = row + 1;
             }
         }
+        // Each role's column, chosen once (`prefer` notes a doubled heading), and only for
+        // a row that is the header.
         let col = |name: &str| {
             let cols: Vec<u16> = all.iter().filter(|(r, _)| *r == name).map(|&(_, c)| c).collect();
             match cols.as_slice() {
@@ -82,20 +84,14 @@ pub fn find_table(sheet: &Sheet, prefer: &dyn Fn(&'static str, &[u16]) -> u16) -
                 many => Some(prefer(name_of(name), many)),
             }
         };
-        let Some(total) = col("total") else { continue };
-        if col("code").is_none() && col("name").is_none() {
+        let has = |name: &str| all.iter().any(|(r, _)| *r == name);
+        if !has("code") && !has("name") {
             continue;
         }
-        return Some(TableHeader {
-            row: header_row,
-            columns: TableColumns {
-                code: col("code"),
-                name: col("name"),
-                total,
-                male: col("male"),
-                female: col("female"),
-            },
-        });
+        let Some(total) = col("total") else { continue };
+        let columns =
+            TableColumns { code: col("code"), name: col("name"), total, male: col("male"), female: col("female") };
+        return Some(TableHeader { row: header_row, columns });
     }
     None
 }
@@ -121,8 +117,8 @@ pub fn prefer_column(
     doubled: &std::cell::RefCell<Vec<(&'static str, u16, u16)>>,
 ) -> u16 {
     let rightmost = cols.iter().copied().max().unwrap_or(0);
-    if let Some(hidden) = &sheet.hidden_columns {
-        let visible: Vec<u16> = cols.iter().copied().filter(|c| hidden.binary_search(c).is_err()).collect();
+    if sheet.hidden_columns.is_some() {
+        let visible: Vec<u16> = cols.iter().copied().filter(|&c| sheet.column_hidden(c) == Some(false)).collect();
         if let [one] = visible.as_slice() {
             return *one;
         }
@@ -217,7 +213,7 @@ pub fn read_date(cell: &Cell, is_1904: bool) -> Option<chrono::NaiveDate> {
         Cell::DateTime(dt) => Some(dt.date()),
         Cell::Int(i) => text::excel_serial_to_date(*i as f64, is_1904),
         Cell::Float(f) => text::excel_serial_to_date(*f, is_1904),
-        Cell::Text(t) => text::parse_date_text(t),
+        Cell::Text(t) => text::parse_date_text(t).or_else(|| text::prose_date(t)),
         _ => None,
     }
 }
@@ -235,18 +231,19 @@ pub fn read_time(cell: &Cell) -> Option<chrono::NaiveTime> {
 }
 
 /// The report date written in prose (`Hà Nội, ngày 19 tháng 12 năm 2023`), for a form with
-/// no `Ngày báo cáo` value: the line above the signature below the table first, else one
-/// above it (under the national motto).
-pub fn prose_report_date(sheet: &Sheet, table_row: u32) -> Option<(chrono::NaiveDate, CellRef)> {
+/// no `Ngày báo cáo` value: below the table (rows after `last_row`, its last indicator row),
+/// the line nearest the signature; else one above the table (under the national motto).
+pub fn prose_report_date(sheet: &Sheet, table_row: u32, last_row: u32) -> Option<(chrono::NaiveDate, CellRef)> {
     let found = |(&row, cells): (&u32, &Vec<(u16, Cell)>)| {
         cells.iter().find_map(|(c, cell)| Some((text::prose_date(cell.text()?)?, CellRef::new(row, *c))))
     };
-    sheet.rows.range(table_row + 1..).find_map(found).or_else(|| sheet.rows.range(..table_row).find_map(found))
+    let below = sheet.rows.range(last_row.max(table_row) + 1..).rev().find_map(found);
+    below.or_else(|| sheet.rows.range(..table_row).find_map(found))
 }
 
 /// The row right under the header that numbers the columns (`A | B | C | 1 | 2 | 3`,
 /// `(1) (2) (3)`): part of the header, not data. Every cell is such a token; a row of bare
-/// numbers must count 1, 2, 3, … to be one (a row of values would not).
+/// numbers must rise from left to right to be one (a row of values would not).
 fn is_numbering_row(cells: &[(u16, Cell)]) -> bool {
     let small = |f: f64| f.fract() == 0.0 && (0.0..100.0).contains(&f);
     let tokens = cells.iter().all(|(_, c)| match c {
@@ -263,8 +260,9 @@ fn is_numbering_row(cells: &[(u16, Cell)]) -> bool {
             _ => None,
         })
         .collect();
-    let counting = numbers.iter().enumerate().all(|(k, n)| *n == (k + 1) as f64);
-    cells.len() >= 3 && tokens && (numbers.len() < cells.len() || counting)
+    // Rising, possibly with gaps (a column deleted after numbering: 1 2 3 5 6).
+    let rising = numbers.windows(2).all(|w| w[0] < w[1]);
+    cells.len() >= 3 && tokens && (numbers.len() < cells.len() || rising)
 }
 
 const FOOTERS: [&str; 6] = [
@@ -363,13 +361,20 @@ pub fn read_table(sheet: &Sheet, table: TableHeader, config: &Config, issues: &m
                 let what = code_cell.clone().or(name_cell.clone()).unwrap_or_default();
                 let closest = &config.indicators[closest_indicator(&what, config)];
                 // A name within a third of its length of an indicator's is a mistyped row,
-                // wherever it stands; anything else below the last indicator is a note.
+                // wherever it stands; so is a number no row took. Text below the last
+                // indicator is a note.
                 let (folded, name) = (text::fold(&what), text::fold(&closest.name));
                 let near = text::edit_distance(&folded, &name) * 3 <= folded.chars().count();
                 let at = CellRef::new(row, cols.code.or(cols.name).unwrap_or(0));
                 let i =
                     issue::unmatched_row(row + 1, &what, closest.named()).in_sheet(&sheet.name).at(at).with_value(what);
-                if code_cell.is_some() || near { issues.push(i) } else { pending.push(i) }
+                // The unit's own total or subtotal row (`Tổng cộng`, `Cộng`) is not data:
+                // totals are recomputed.
+                if code_cell.is_none() && is_total_label(&folded) {
+                    continue;
+                }
+                let numeric = value_cols.iter().any(|&c| matches!(read_value(get(c)), ReadValue::Value { .. }));
+                if code_cell.is_some() || near || numeric { issues.push(i) } else { pending.push(i) }
             }
             continue;
         };
@@ -426,6 +431,13 @@ fn contradicting_unit(cell: &Cell, indicator: &crate::config::Indicator) -> Opti
         scale if Some(scale) != expected => Some(scale),
         _ => None,
     }
+}
+
+/// A row that sums the table (`Tổng cộng`, `Cộng`, `Tổng số`): never data, since totals are
+/// recomputed.
+fn is_total_label(folded: &str) -> bool {
+    let s = strip_enumerator(folded);
+    matches!(s, "tong cong" | "cong" | "tong so" | "tong" | "cong toan don vi" | "tong cong toan don vi")
 }
 
 fn looks_like_code(s: &str, config: &Config) -> bool {
@@ -600,6 +612,15 @@ mod tests {
         assert_eq!(strip_enumerator("a) so van ban"), "so van ban");
         assert_eq!(strip_enumerator("- so van ban"), "so van ban");
         assert_eq!(strip_enumerator("so van ban"), "so van ban");
+    }
+
+    #[test]
+    fn a_doubled_heading_is_reported_once() {
+        let s = sheet(&[(5, &[(0, "Mã số"), (1, "Mã chỉ tiêu"), (2, "Tên chỉ tiêu"), (4, "Tổng số")])]);
+        let doubled = std::cell::RefCell::new(vec![]);
+        let prefer = |role, cols: &[u16]| prefer_column(&s, role, cols, &doubled);
+        find_table(&s, &prefer).unwrap();
+        assert_eq!(doubled.borrow().len(), 1, "{:?}", doubled.borrow());
     }
 
     #[test]

@@ -329,16 +329,19 @@ fn read_form(bytes: Vec<u8>, sub: &mut Submission, ctx: &ReadContext<'_>) -> Res
         sub.issues.push(i.in_sheet(&sheet.name).at(chosen));
     }
     sub.header = form::read_header(&sheet, table.row, wb.is_1904, &mut sub.issues);
+    sub.rows = form::read_table(&sheet, table, ctx.config, &mut sub.issues);
+    let last_row = sub.rows.iter().map(|r| r.row).max().unwrap_or(table.row);
     if sub.header.report_date_cell.is_none()
-        && let Some((date, at)) = form::prose_report_date(&sheet, table.row)
+        && let Some((date, at)) = form::prose_report_date(&sheet, table.row, last_row)
     {
         sub.header.report_date = Some(date);
         sub.header.report_date_cell = Some(at);
     }
-    if sub.header.unit_code.is_none() && sub.header.unit_name.is_none() {
-        sub.header.title = form::titles(&sheet, table.row).find(|t| match_unit_name(t, ctx.config).is_some());
+    // The title names the unit when neither a code nor a unit name does.
+    let named = sub.header.unit_name.as_deref().is_some_and(|n| match_unit_name(n, ctx.config).is_some());
+    if sub.header.unit_code.is_none() && !named {
+        sub.header.title = form::titles(&sheet, table.row).find(|t| match_title(t, ctx.config).is_some());
     }
-    sub.rows = form::read_table(&sheet, table, ctx.config, &mut sub.issues);
     drop(sheet);
     read_activity_log(&mut wb, sub, ctx, encoding)
 }
@@ -429,10 +432,14 @@ fn read_activity_log(
     Ok(())
 }
 
-/// The configured unit a unit name or an issuing body's title names
-/// ([`Config::unit_by_name`]).
+/// The configured unit a unit name names ([`Config::unit_by_name`]).
 pub fn match_unit_name(written: &str, config: &Config) -> Option<UnitCode> {
     config.unit_by_name(written).map(|u| u.code.clone())
+}
+
+/// The configured unit an issuing body's title names ([`Config::unit_by_title`]).
+pub fn match_title(written: &str, config: &Config) -> Option<UnitCode> {
+    config.unit_by_title(written).map(|u| u.code.clone())
 }
 
 /// Matches a code as typed against the configured units: exactly, ignoring case, or as a
@@ -472,7 +479,7 @@ fn identify(sub: &mut Submission, found: &Found, ctx: &ReadContext<'_>) {
         },
         None => {
             let by_name = sub.header.unit_name.as_ref().and_then(|n| match_unit_name(n, config));
-            let by_title = sub.header.title.as_ref().and_then(|t| match_unit_name(t, config));
+            let by_title = sub.header.title.as_ref().and_then(|t| match_title(t, config));
             match (from_name, by_name, by_title) {
                 (Some(code), ..) => {
                     sub.issues.push(locate(issue::unit_from_file_name(&code, &file_name), None, ""));

@@ -74,15 +74,20 @@ impl Cell {
 pub struct Sheet {
     pub name: String,
     pub rows: BTreeMap<u32, Vec<(u16, Cell)>>,
-    /// The hidden columns (0-based, ascending), where the reader can tell them (the direct
-    /// xlsx reader); `None` where it cannot.
-    pub hidden_columns: Option<Vec<u16>>,
+    /// The hidden column ranges (0-based, inclusive), where the reader can tell them (the
+    /// direct xlsx reader); `None` where it cannot.
+    pub hidden_columns: Option<Vec<(u16, u16)>>,
     /// The text cells (row, column) whose font is a legacy Vietnamese one (`.VnTime`,
     /// `VNI-Times`), where the reader can tell fonts (the direct xlsx reader).
     pub legacy_cells: Vec<(u32, u16, Legacy)>,
 }
 
 impl Sheet {
+    /// Whether column `col` is hidden; `None` where the reader cannot tell.
+    pub fn column_hidden(&self, col: u16) -> Option<bool> {
+        self.hidden_columns.as_ref().map(|ranges| ranges.iter().any(|&(a, b)| (a..=b).contains(&col)))
+    }
+
     /// The sheet as calamine alone reads it: percentages as plain numbers, hidden columns
     /// and fonts unknown. The direct reader's reading, so reduced, equals calamine's.
     pub fn as_calamine_reads(mut self) -> Sheet {
@@ -271,10 +276,7 @@ impl Workbook {
             match w.cells(name, read) {
                 Ok(()) => {
                     let mut sheet = fill.done();
-                    let mut hidden = std::mem::take(&mut w.hidden_columns);
-                    hidden.sort_unstable();
-                    hidden.dedup();
-                    sheet.hidden_columns = Some(hidden);
+                    sheet.hidden_columns = Some(std::mem::take(&mut w.hidden_columns));
                     return Ok(sheet);
                 }
                 Err(Stop::Caller(e)) => return Err(e),

@@ -426,3 +426,201 @@ fn cells_in_a_legacy_font_are_converted_by_their_font_and_unicode_beside_them_is
     assert_eq!(sub.header.preparer.as_deref(), Some("Tôi là"));
     assert_eq!(sub.issues.iter().filter(|i| i.code == "I007").count(), 1);
 }
+
+// ---------------------------------------------------------------------------------------
+// The edges of these conventions: notes, totals and dates around the table, names that
+// are not units, money words, three forms on one day.
+
+fn coded(unit: &str, date_line: &str) -> Grid {
+    let mut g = official("", date_line);
+    g.text(2, 0, "Mã đơn vị:").text(2, 1, unit);
+    g
+}
+
+#[test]
+fn a_value_row_below_the_last_indicator_with_the_unit_in_its_name_is_not_silently_dropped() {
+    let w = Workdir::new();
+    // CT25 typed without its code, its name followed by the unit as many offices write it.
+    let mut g = coded("001", "Hà Nội, ngày 19 tháng 12 năm 2023");
+    g.text(12, 2, "Tổng kinh phí thực hiện (triệu đồng)").set(12, 4, X::N(50.0));
+    w.write("inputs/001.xlsx", &workbook(&[g.clone()]));
+    // The same, abbreviated.
+    g.text(2, 1, "002").text(12, 2, "Tổng kinh phí");
+    w.write("inputs/002.xlsx", &workbook(&[g]));
+    assert!(w.run(&[]).status.success());
+    for (path, unit) in [("001.xlsx", "001"), ("002.xlsx", "002")] {
+        let read = value(&w, unit, "CT25", "total");
+        let found = codes(&w, path);
+        assert!(
+            read.is_some() || found.contains(&"E015".to_string()),
+            "{path}: 50 triệu đồng neither read nor reported: value {read:?}, issues {found:?}, fate {}",
+            fate(&w, path)
+        );
+    }
+}
+
+#[test]
+fn a_data_cut_off_line_or_a_dated_note_is_not_the_report_date() {
+    let w = Workdir::new();
+    // Signed on 21/12 (late); a note under the table gives the data's cut-off date.
+    let mut g = coded("001", "Hà Nội, ngày 21 tháng 12 năm 2023");
+    g.text(12, 1, "Số liệu tính đến ngày 15/12/2023");
+    w.write("inputs/001.xlsx", &workbook(&[g]));
+    // Signed on 21/12 (late); the Ghi chú of a row dates the event it counts.
+    let mut g = coded("002", "Hà Nội, ngày 21 tháng 12 năm 2023");
+    g.text(5, 7, "Ghi chú").text(8, 7, "Ban hành ngày 05/12/2023");
+    w.write("inputs/002.xlsx", &workbook(&[g]));
+    assert!(w.run(&[]).status.success());
+    assert_eq!(w.run_json()["late_units"], serde_json::json!(["001", "002"]));
+}
+
+#[test]
+fn the_title_names_the_unit_when_ten_don_vi_holds_a_name_that_is_no_unit() {
+    let w = Workdir::new();
+    let mut g = official("UBND QUẬN CẦU GIẤY", "Hà Nội, ngày 19 tháng 12 năm 2023");
+    g.text(2, 0, "Tên đơn vị:").text(2, 1, "Phòng Văn hóa và Thông tin");
+    w.write("inputs/bao_cao.xlsx", &workbook(&[g]));
+    assert!(w.run(&[]).status.success());
+    assert_eq!(unit_of(&w, "bao_cao.xlsx"), "005", "{:?}", codes(&w, "bao_cao.xlsx"));
+}
+
+#[test]
+fn money_scale_words_without_dong_or_spelled_ti_are_errors_on_a_trieu_dong_indicator() {
+    let w = Workdir::new();
+    for (unit, written) in [("001", "500 nghìn"), ("002", "2,5 tỉ đồng"), ("003", "300 ngàn"), ("004", "1,2 tỉ")]
+    {
+        let mut g = coded(unit, "Hà Nội, ngày 19 tháng 12 năm 2023");
+        g.text(12, 1, "CT25").text(12, 2, "Tổng kinh phí thực hiện").text(12, 4, written);
+        w.write(&format!("inputs/{unit}.xlsx"), &workbook(&[g]));
+    }
+    assert!(w.run(&[]).status.success());
+    let mut wrong = vec![];
+    for unit in ["001", "002", "003", "004"] {
+        let path = format!("{unit}.xlsx");
+        if !codes(&w, &path).contains(&"E026".to_string()) {
+            wrong.push((unit, value(&w, unit, "CT25", "total"), codes(&w, &path)));
+        }
+    }
+    assert!(wrong.is_empty(), "read in triệu đồng with no error: {wrong:?}");
+}
+
+#[test]
+fn a_later_time_on_the_same_day_is_not_beaten_by_an_earlier_one_through_a_date_only_copy() {
+    let w = Workdir::new();
+    let mut a = dated("001", X::At(2023, 12, 15, 17, 10));
+    a.set(8, 4, X::N(1.0));
+    let mut b = dated("001", s("15/12/2023"));
+    b.set(8, 4, X::N(2.0));
+    let mut c = dated("001", X::At(2023, 12, 15, 9, 5));
+    c.set(8, 4, X::N(3.0));
+    w.write("inputs/001_a.xlsx", &workbook(&[a]));
+    w.write("inputs/001_b.xlsx", &workbook(&[b]));
+    w.write("inputs/001_c.xlsx", &workbook(&[c]));
+    assert!(w.run(&[]).status.success());
+    // 17:10 beats 09:05; the date-only copy ties with both. Whatever wins, the 09:05 draft
+    // must not beat the 17:10 final.
+    assert_ne!(fate(&w, "001_c.xlsx").get(..8), Some("accepted"), "the 09:05 draft won over the 17:10 final");
+}
+
+#[test]
+fn a_blank_ngay_bao_cao_beside_the_date_line_on_the_same_row_is_read() {
+    let w = Workdir::new();
+    let mut g = coded("001", "");
+    // The label left blank, the signature date typed at the right of the same row.
+    g.text(3, 0, "Ngày báo cáo:").text(3, 4, "Hà Nội, ngày 21 tháng 12 năm 2023");
+    w.write("inputs/001.xlsx", &workbook(&[g]));
+    assert!(w.run(&[]).status.success());
+    assert!(!codes(&w, "001.xlsx").contains(&"W004".to_string()), "{:?}", codes(&w, "001.xlsx"));
+    assert_eq!(w.run_json()["late_units"], serde_json::json!(["001"]));
+}
+
+#[test]
+fn a_numbering_row_with_a_gap_left_by_a_deleted_column_is_header() {
+    let w = Workdir::new();
+    let mut g = coded("001", "Hà Nội, ngày 19 tháng 12 năm 2023");
+    // The unit deleted a column after numbering: 1 2 3 5 6 7 8.
+    for (c, n) in [1.0, 2.0, 3.0, 5.0, 6.0, 7.0, 8.0].iter().enumerate() {
+        g.set(7, c as u16, X::N(*n));
+    }
+    w.write("inputs/001.xlsx", &workbook(&[g]));
+    assert!(w.run(&[]).status.success());
+    assert!(fate(&w, "001.xlsx").starts_with("accepted"), "{:?}", csv_where(&w, "issues.csv", "path", "001.xlsx"));
+}
+
+#[test]
+fn the_preparers_name_is_no_title() {
+    let w = Workdir::new();
+    // A template-style form with no code, no unit name and no title: the preparer's name
+    // (a person) must not identify a district.
+    let mut g = official("", "Hà Nội, ngày 19 tháng 12 năm 2023");
+    g.text(2, 0, "Người lập biểu:").text(2, 1, "Hoàng Mai Anh");
+    w.write("inputs/bao_cao.xlsx", &workbook(&[g]));
+    assert!(w.run(&[]).status.success());
+    assert_eq!(unit_of(&w, "bao_cao.xlsx"), "", "{:?}", csv_where(&w, "issues.csv", "path", "bao_cao.xlsx"));
+}
+
+#[test]
+fn trong_do_nu_heading_is_read_not_silently_dropped() {
+    let w = Workdir::new();
+    let mut g = coded("001", "Hà Nội, ngày 19 tháng 12 năm 2023");
+    g.text(5, 5, "").text(6, 5, "").text(6, 6, "").text(5, 5, "Trong đó: Nữ");
+    g.cells.retain(|(r, c, _)| !((*r == 7 && *c == 6) || (*c == 5 && *r >= 8)));
+    // CT06: 100 people, 60 women, under `Trong đó: Nữ` in column F.
+    g.set(11, 5, X::N(60.0));
+    w.write("inputs/001.xlsx", &workbook(&[g]));
+    assert!(w.run(&[]).status.success());
+    assert_eq!(value(&w, "001", "CT06", "female").as_deref(), Some("60"), "{:?}", codes(&w, "001.xlsx"));
+}
+
+#[test]
+fn an_abbreviated_last_indicator_with_a_value_is_not_silently_dropped() {
+    let w = Workdir::new();
+    let mut g = coded("002", "Hà Nội, ngày 19 tháng 12 năm 2023");
+    g.text(12, 2, "Tổng kinh phí").set(12, 4, X::N(50.0));
+    w.write("inputs/002.xlsx", &workbook(&[g]));
+    assert!(w.run(&[]).status.success());
+    let found = codes(&w, "002.xlsx");
+    assert!(found.contains(&"E015".to_string()), "value {:?}, issues {found:?}", value(&w, "002", "CT25", "total"));
+}
+
+#[test]
+fn a_date_line_under_the_motto_is_no_issuing_body() {
+    let w = Workdir::new();
+    // The police's title written with `TP.`, which matches no configured name; the date
+    // line under the motto names the district it sits in.
+    let mut g = official("CÔNG AN TP. HÀ NỘI", "");
+    g.text(2, 4, "Hoàn Kiếm, ngày 19 tháng 12 năm 2023");
+    w.write("inputs/bao_cao.xlsx", &workbook(&[g]));
+    // The labour department's title written without spaces around the hyphen.
+    w.write(
+        "inputs/ldtbxh.xlsx",
+        &workbook(&[official("SỞ LAO ĐỘNG-THƯƠNG BINH VÀ XÃ HỘI", "Hà Nội, ngày 19 tháng 12 năm 2023")]),
+    );
+    assert!(w.run(&[]).status.success());
+    let (police, labour) = (unit_of(&w, "bao_cao.xlsx"), unit_of(&w, "ldtbxh.xlsx"));
+    assert!(police != "002" && labour == "S01", "police read as {police:?}, labour as {labour:?}");
+}
+
+#[test]
+fn hiding_the_columns_to_the_sheets_edge_many_times_costs_a_pair_each() {
+    // `<col min="9" max="16384" hidden="1"/>` hides I:XFD; a file repeating it 100,000 times
+    // (1 MB) once cost 3 GB to read. It is read like any other form.
+    let w = Workdir::new();
+    let form = crate::common::Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]);
+    // Widths that differ, so that the part does not compress past the ratio limit.
+    let mut x = 7u64;
+    let cols: String = (0..100_000)
+        .map(|_| {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            format!(r#"<col min="9" max="16384" width="{}.{}" hidden="1"/>"#, x >> 60, (x >> 20) % 100_000)
+        })
+        .collect();
+    let bytes = crate::common::edit_part(form.bytes(), "xl/worksheets/sheet1.xml", |xml| {
+        xml.replacen("<sheetData", &format!("<cols>{cols}</cols><sheetData"), 1)
+    });
+    w.write("inputs/001.xlsx", &bytes);
+    let out = w.run(&[]);
+    assert!(out.status.success(), "{}", crate::common::stderr(&out));
+    assert!(fate(&w, "001.xlsx").starts_with("accepted"), "{:?}", codes(&w, "001.xlsx"));
+    assert_eq!(value(&w, "001", "CT05", "total").as_deref(), Some("10"));
+}

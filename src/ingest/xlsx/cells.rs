@@ -85,7 +85,7 @@ pub(super) fn read_cells<E>(
     strings: &[String],
     styles: Styles<'_>,
     is_1904: bool,
-    hidden_columns: &mut Vec<u16>,
+    hidden_columns: &mut Vec<(u16, u16)>,
     emit: &mut impl FnMut(u32, u32, DataRef<'_>, Option<&str>, CellStyle) -> Result<(), E>,
 ) -> Result<(), Stop<E>> {
     let mut x = Scan::sheet(part)?;
@@ -98,8 +98,9 @@ pub(super) fn read_cells<E>(
                     let v = attr(attrs, key)?.and_then(|v| v.parse::<u16>().ok());
                     v.filter(|v| (1..=16_384).contains(v)).ok_or(Unsupported("an unusual column range"))
                 };
+                // One range per element: hiding J:XFD costs a pair, not 16,000 columns.
                 let (min, max) = (bound("min")?, bound("max")?);
-                hidden_columns.extend((min..=max.max(min)).map(|c| c - 1));
+                hidden_columns.push((min - 1, max.max(min) - 1));
             }
             // calamine refuses a sheet whose declared dimension it cannot parse.
             Tok::Start { name: "dimension", attrs, .. } => {

@@ -83,8 +83,9 @@ pub struct DirectXlsx {
     legacy: Vec<Option<Legacy>>,
     pub is_1904: bool,
     part: Vec<u8>,
-    /// The hidden columns (0-based) of the sheet last read by [`DirectXlsx::cells`].
-    pub hidden_columns: Vec<u16>,
+    /// The hidden column ranges (0-based, inclusive) of the sheet last read by
+    /// [`DirectXlsx::cells`].
+    pub hidden_columns: Vec<(u16, u16)>,
 }
 
 impl DirectXlsx {
