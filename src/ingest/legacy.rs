@@ -63,12 +63,15 @@ pub fn convert_by_fonts(sheet: &mut Sheet) -> Option<Legacy> {
     (counts[0] + counts[1] > 0).then_some(most)
 }
 
-/// The sheet with each candidate text cell converted from `encoding`.
+/// The sheet with each candidate text cell that carries a legacy mark converted from
+/// `encoding`: a Unicode cell whose letters all happen to be Latin-1 (`Mã`, `Ba Vì`) is
+/// left as typed.
 pub fn converted(mut sheet: Sheet, encoding: Legacy) -> Sheet {
     for cells in sheet.rows.values_mut() {
         for (_, cell) in cells.iter_mut() {
             if let Cell::Text(t) = cell
                 && legacy::is_candidate(t)
+                && legacy::has_legacy_mark(t)
             {
                 *t = legacy::decode(t, encoding);
             }
@@ -146,6 +149,14 @@ mod tests {
         // A Unicode cell in a legacy font (characters above U+00FF) is left as it is.
         assert_eq!(texts, ["Tổng số", "Tổng số", "Café", "Tổng số"]);
         assert!(s.legacy_cells.is_empty());
+    }
+
+    #[test]
+    fn in_a_converted_sheet_unicode_words_of_latin_1_letters_stay() {
+        let s = sheet(&[(0, 0, "Tæng sè"), (0, 1, "Mã"), (0, 2, "Ba Vì")]);
+        let s = converted(s, Legacy::Tcvn3);
+        let texts: Vec<&str> = s.rows[&0].iter().filter_map(|(_, c)| c.text()).collect();
+        assert_eq!(texts, ["Tổng số", "Mã", "Ba Vì"]);
     }
 
     #[test]
