@@ -94,7 +94,7 @@ pub fn aggregate_values(
     let mut by_type = BTreeMap::new();
     for (key, sum) in sums(frame, &["unit_type", "indicator", "breakdown"], &["value"])? {
         let t = total(config, &sum, key[1])?;
-        by_type.insert((UnitType::ALL[key[0] as usize], key[1] as usize, Breakdown::ALL[key[2] as usize]), t);
+        by_type.insert((UnitType(key[0] as u16), key[1] as usize, Breakdown::ALL[key[2] as usize]), t);
     }
     let mut by_group = BTreeMap::new();
     for (key, sum) in sums(frame, &["group", "indicator", "breakdown"], &["value"])? {
@@ -223,7 +223,7 @@ fn activity_tables(config: &Config, period: &Period, accepted: &[&Submission]) -
         if s.total.activities == 0 {
             continue;
         }
-        let unit_type = UnitType::ALL.iter().position(|x| *x == config.units[unit].unit_type).unwrap_or(0) as u32;
+        let unit_type = u32::from(config.units[unit].unit_type.0);
         rows.push(unit as u32, unit_type, ALL_CHANNELS, &s.total);
         for (ch, sums) in s.by_channel.iter().enumerate() {
             if sums.activities > 0 {
@@ -251,7 +251,7 @@ fn activity_tables(config: &Config, period: &Period, accepted: &[&Submission]) -
         t.by_unit.insert(key[0] as usize, sum.activity_sums()?);
     }
     for (key, sum) in sums(&all, &["unit_type"], &SumsRows::COLUMNS)? {
-        t.by_unit_type.insert(UnitType::ALL[key[0] as usize], sum.activity_sums()?);
+        t.by_unit_type.insert(UnitType(key[0] as u16), sum.activity_sums()?);
     }
     let channels = frame.filter(&frame.column("channel")?.u32()?.lt(ALL_CHANNELS))?;
     for (key, sum) in sums(&channels, &["channel"], &SumsRows::COLUMNS)? {
@@ -365,7 +365,7 @@ mod tests {
         );
         assert_eq!(t.total(1, Breakdown::Total), Some(Total { value: None, units_reporting: 0 }));
         assert_eq!(
-            t.by_type.get(&(UnitType::Quan, ct06, Breakdown::Female)),
+            t.by_type.get(&(c.unit_type_by_code("quan").unwrap(), ct06, Breakdown::Female)),
             Some(&Total { value: Some(Micros::from_units(60)), units_reporting: 1 })
         );
         // Values are sorted by unit code: 001 before S01.
@@ -414,7 +414,7 @@ mod tests {
         assert_eq!(t.total.online, 2);
         assert_eq!(t.by_channel[&Channel::InPerson].activities, 2);
         assert_eq!(t.by_unit[&0].activities, 3);
-        assert_eq!(t.by_unit_type[&UnitType::SoNganh].participants, Micros::from_units(60));
+        assert_eq!(t.by_unit_type[&c.unit_type_by_code("so_nganh").unwrap()].participants, Micros::from_units(60));
     }
 
     #[test]

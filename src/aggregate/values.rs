@@ -1,14 +1,14 @@
 //! The accepted values as one typed polars frame, a row per reported value: every table of
 //! the outputs is derived from it, and the values table of the outputs is written from it.
 //!
-//! Keys are integers: `unit` (catalogue index), `unit_type` (index in [`UnitType::ALL`]),
+//! Keys are integers: `unit` (catalogue index), `unit_type` (index in `unit_types.csv`),
 //! `group` (index in the sorted groups), `indicator` (catalogue index), `breakdown` (index in
 //! [`Breakdown::ALL`]); `value` is in micro-units. Rows are sorted by unit code, then
 //! catalogue order, then total, male, female: the order of `values.csv`.
 
 use polars::prelude::*;
 
-use crate::config::{Config, UnitType};
+use crate::config::Config;
 use crate::model::{Breakdown, Micros, Submission};
 
 /// One reported value of an accepted submission.
@@ -113,7 +113,7 @@ impl Values {
             self.len(),
             vec![
                 named(&self.unit, "unit_code", |u| config.units[u].code.as_str()),
-                named(unit_type, "unit_type", |t| UnitType::ALL[t].as_str()),
+                named(unit_type, "unit_type", |t| config.unit_types[t].code.as_str()),
                 named(&self.indicator, "indicator", |i| config.indicators[i].code.as_str()),
                 named(&self.breakdown, "breakdown", |b| Breakdown::ALL[b].as_str()),
                 value.i128()?.clone().into_decimal(18, 6)?.into_column().with_name("value".into()),
@@ -181,11 +181,7 @@ impl ValuesBuilder {
         groups.sort_unstable();
         groups.dedup();
         let unit_of = |u: &u32| &units[*u as usize];
-        let unit_type: Vec<u32> = self
-            .unit
-            .iter()
-            .map(|u| UnitType::ALL.iter().position(|t| *t == unit_of(u).unit_type).unwrap_or(0) as u32)
-            .collect();
+        let unit_type: Vec<u32> = self.unit.iter().map(|u| u32::from(unit_of(u).unit_type.0)).collect();
         let group: Vec<u32> =
             self.unit.iter().map(|u| groups.binary_search(&unit_of(u).group.as_str()).unwrap_or(0) as u32).collect();
         let n = self.unit.len();

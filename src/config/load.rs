@@ -11,11 +11,12 @@ use crate::text;
 use super::error::{ConfigError, ConfigErrors, Errors};
 use super::periods::parse_periods;
 use super::rules::parse_rules;
-use super::tables::{parse_activity_types, parse_indicators, parse_sections, parse_units};
-use super::{ActivityType, Config, Indicator, Limits, Origin, Period, Rule, Section, TABLES, Unit, hex};
+use super::tables::{parse_activity_types, parse_indicators, parse_sections, parse_unit_types, parse_units};
+use super::{ActivityType, Config, Indicator, Limits, Origin, Period, Rule, Section, TABLES, Unit, UnitTypeDef, hex};
 
 /// The tables of a configuration, each parsed and checked against those before it.
 struct Parsed {
+    unit_types: Vec<UnitTypeDef>,
     units: Vec<Unit>,
     sections: Vec<Section>,
     indicators: Vec<Indicator>,
@@ -91,7 +92,7 @@ impl Config {
         let mut bare_unit_names: HashMap<String, usize> = HashMap::new();
         for (i, u) in units.iter().enumerate() {
             let name = super::name_key(&u.name);
-            let type_word = super::name_key(u.unit_type.label(crate::model::Lang::Vi));
+            let type_word = super::name_key(&p.unit_types[usize::from(u.unit_type.0)].name);
             if let Some(bare) = name.strip_prefix(&type_word).and_then(|b| b.strip_prefix(' ')) {
                 bare_unit_names.entry(bare.to_string()).or_insert(i);
             }
@@ -103,6 +104,7 @@ impl Config {
         let folded_indicator_names = indicators.iter().map(|i| text::fold(&i.name)).collect();
         Config {
             folded_indicator_names,
+            unit_types: p.unit_types,
             units,
             sections: p.sections,
             indicators,
@@ -183,18 +185,20 @@ fn parse_all(sources: &[(String, String, Origin)]) -> Result<Parsed, ConfigError
         parse(text, &mut e);
         all.append(&mut e.list);
     };
+    let mut unit_types = Vec::new();
+    table("unit_types.csv", &mut |t, e| unit_types = parse_unit_types(t, e));
     let mut units = Vec::new();
-    table("units.csv", &mut |t, e| units = parse_units(t, e));
+    table("units.csv", &mut |t, e| units = parse_units(t, &unit_types, e));
     let mut sections = Vec::new();
     table("sections.csv", &mut |t, e| sections = parse_sections(t, e));
     let mut indicators = Vec::new();
-    table("indicators.csv", &mut |t, e| indicators = parse_indicators(t, &sections, e));
+    table("indicators.csv", &mut |t, e| indicators = parse_indicators(t, &sections, &unit_types, e));
     let mut activity_types = Vec::new();
     table("activity_types.csv", &mut |t, e| activity_types = parse_activity_types(t, &indicators, e));
     let mut rules = Vec::new();
     table("rules.toml", &mut |t, e| rules = parse_rules(t, &indicators, e));
     let mut periods = Vec::new();
-    table("periods.toml", &mut |t, e| periods = parse_periods(t, &indicators, e));
+    table("periods.toml", &mut |t, e| periods = parse_periods(t, &indicators, &unit_types, e));
     let mut limits = None;
     table("limits.toml", &mut |t, e| match toml::from_str::<Limits>(t) {
         Ok(l) => limits = Some(l),
@@ -202,7 +206,7 @@ fn parse_all(sources: &[(String, String, Origin)]) -> Result<Parsed, ConfigError
     });
     match limits {
         Some(limits) if all.is_empty() => {
-            Ok(Parsed { units, sections, indicators, activity_types, rules, periods, limits })
+            Ok(Parsed { unit_types, units, sections, indicators, activity_types, rules, periods, limits })
         }
         _ => Err(ConfigErrors(all)),
     }

@@ -31,7 +31,8 @@ pub use error::{ConfigError, ConfigErrors};
 pub use tables::units_csv;
 
 /// The tables a configuration is made of, in the order they load and print.
-pub const TABLES: [(&str, &str); 7] = [
+pub const TABLES: [(&str, &str); 8] = [
+    ("unit_types.csv", include_str!("default/unit_types.csv")),
     ("units.csv", include_str!("default/units.csv")),
     ("sections.csv", include_str!("default/sections.csv")),
     ("indicators.csv", include_str!("default/indicators.csv")),
@@ -41,55 +42,29 @@ pub const TABLES: [(&str, &str); 7] = [
     ("limits.toml", include_str!("default/limits.toml")),
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UnitType {
-    Quan,
-    Huyen,
-    ThiXa,
-    SoNganh,
-    DoanThe,
+/// A unit type, by its place in `unit_types.csv` (the configuration's [`UnitTypeDef`]s).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct UnitType(pub u16);
+
+/// A row of `unit_types.csv`: a kind of reporting unit (`quan`, `so_nganh`; a district's
+/// `phuong`, `xa`, `thi_tran`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitTypeDef {
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    /// The peers of the outlier check: units of one family compare with each other.
+    pub family: String,
+    pub family_name: String,
+    /// A territory with its People's Committee (quận, huyện, phường, xã), not an
+    /// organisation: its forms are titled `UBND …`, and the Hoạt động sheet charts its units
+    /// one by one.
+    pub territorial: bool,
 }
 
-impl UnitType {
-    pub const ALL: [UnitType; 5] =
-        [UnitType::Quan, UnitType::Huyen, UnitType::ThiXa, UnitType::SoNganh, UnitType::DoanThe];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UnitType::Quan => "quan",
-            UnitType::Huyen => "huyen",
-            UnitType::ThiXa => "thi_xa",
-            UnitType::SoNganh => "so_nganh",
-            UnitType::DoanThe => "doan_the",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<UnitType> {
-        UnitType::ALL.into_iter().find(|t| t.as_str() == s.trim())
-    }
-
-    pub fn label(self, lang: crate::model::Lang) -> &'static str {
-        match self {
-            UnitType::Quan => lang.pick("Quận", "Urban districts"),
-            UnitType::Huyen => lang.pick("Huyện", "Rural districts"),
-            UnitType::ThiXa => lang.pick("Thị xã", "Town"),
-            UnitType::SoNganh => lang.pick("Sở, ngành", "Departments"),
-            UnitType::DoanThe => lang.pick("Đoàn thể", "Mass organisations"),
-        }
-    }
-
-    /// Peers for outlier checks: district-level units compare with each other.
-    pub fn family(self) -> u8 {
-        match self {
-            UnitType::Quan | UnitType::Huyen | UnitType::ThiXa => 0,
-            UnitType::SoNganh => 1,
-            UnitType::DoanThe => 2,
-        }
-    }
-
-    pub fn is_district_level(self) -> bool {
-        self.family() == 0
+impl UnitTypeDef {
+    pub fn label(&self, lang: crate::model::Lang) -> &str {
+        lang.pick(&self.name, &self.name_en)
     }
 }
 
@@ -269,6 +244,7 @@ pub struct Limits {
 /// The effective configuration of a run.
 #[derive(Debug, Clone)]
 pub struct Config {
+    pub unit_types: Vec<UnitTypeDef>,
     pub units: Vec<Unit>,
     pub sections: Vec<Section>,
     pub indicators: Vec<Indicator>,
@@ -377,6 +353,33 @@ impl Config {
         self.periods.iter().find(|p| p.code == code)
     }
 
+    /// A unit type's row of `unit_types.csv`.
+    pub fn unit_type(&self, t: UnitType) -> &UnitTypeDef {
+        &self.unit_types[usize::from(t.0)]
+    }
+
+    /// Every unit type, in table order.
+    pub fn unit_type_ids(&self) -> impl Iterator<Item = UnitType> + '_ {
+        (0..self.unit_types.len()).map(|i| UnitType(i as u16))
+    }
+
+    /// The unit type of a code (`quan`).
+    pub fn unit_type_by_code(&self, code: &str) -> Option<UnitType> {
+        self.unit_types.iter().position(|t| t.code == code.trim()).map(|i| UnitType(i as u16))
+    }
+
+    /// The family of a unit type, by its first appearance in the table (0, 1, …).
+    pub fn family(&self, t: UnitType) -> usize {
+        let family = &self.unit_type(t).family;
+        let mut seen: Vec<&str> = Vec::new();
+        for def in &self.unit_types {
+            if !seen.contains(&def.family.as_str()) {
+                seen.push(&def.family);
+            }
+        }
+        seen.iter().position(|f| *f == family).unwrap_or(0)
+    }
+
     /// The configured period that starts last (the first configured of those that tie).
     pub fn latest_period(&self) -> &Period {
         let mut latest = &self.periods[0];
@@ -446,17 +449,18 @@ mod tests {
     #[test]
     fn embedded_default_is_hanoi_2023() {
         let c = Config::embedded().unwrap();
+        let t = |code: &str| c.unit_type_by_code(code).unwrap();
         assert_eq!(c.units.len(), 51);
-        assert_eq!(c.units.iter().filter(|u| u.unit_type == UnitType::Quan).count(), 12);
-        assert_eq!(c.units.iter().filter(|u| u.unit_type == UnitType::Huyen).count(), 17);
-        assert_eq!(c.units.iter().filter(|u| u.unit_type == UnitType::ThiXa).count(), 1);
-        assert_eq!(c.units.iter().filter(|u| u.unit_type == UnitType::SoNganh).count(), 15);
-        assert_eq!(c.units.iter().filter(|u| u.unit_type == UnitType::DoanThe).count(), 6);
+        assert_eq!(c.units.iter().filter(|u| u.unit_type == t("quan")).count(), 12);
+        assert_eq!(c.units.iter().filter(|u| u.unit_type == t("huyen")).count(), 17);
+        assert_eq!(c.units.iter().filter(|u| u.unit_type == t("thi_xa")).count(), 1);
+        assert_eq!(c.units.iter().filter(|u| u.unit_type == t("so_nganh")).count(), 15);
+        assert_eq!(c.units.iter().filter(|u| u.unit_type == t("doan_the")).count(), 6);
         assert_eq!(c.unit("268").unwrap().name, "Quận Hà Đông");
         assert_eq!(c.indicators.len(), 25);
         let ct06 = &c.indicators[c.indicator_index("ct06").unwrap()];
         assert!(ct06.by_sex);
-        assert_eq!(ct06.required_for, vec![UnitType::Quan, UnitType::Huyen, UnitType::ThiXa]);
+        assert_eq!(ct06.required_for, vec![t("quan"), t("huyen"), t("thi_xa")]);
         assert_eq!(c.indicators[0].required_for.len(), 5);
         assert_eq!(c.indicators[24].value_type, ValueType::Amount);
         let p = c.period("2023-THD").unwrap();
@@ -525,7 +529,7 @@ mod tests {
     #[test]
     fn units_round_trip_through_csv() {
         let c = Config::embedded().unwrap();
-        let again = with_table("units.csv", &units_csv(&c.units).unwrap()).unwrap();
+        let again = with_table("units.csv", &units_csv(&c.units, &c.unit_types).unwrap()).unwrap();
         assert_eq!(again.units, c.units);
     }
 }

@@ -10,7 +10,7 @@ use crate::model::PeriodCode;
 use crate::text;
 
 use super::error::{Entry, Errors};
-use super::{Indicator, Period, Target, TargetKind, UnitType};
+use super::{Indicator, Period, Target, TargetKind, UnitTypeDef};
 
 /// The periods table as written.
 #[derive(Deserialize)]
@@ -67,7 +67,12 @@ struct TargetDef {
 }
 
 /// Reads `periods.toml`; at least one period must be configured.
-pub(super) fn parse_periods(text: &str, indicators: &[Indicator], e: &mut Errors) -> Vec<Period> {
+pub(super) fn parse_periods(
+    text: &str,
+    indicators: &[Indicator],
+    types: &[UnitTypeDef],
+    e: &mut Errors,
+) -> Vec<Period> {
     let file: PeriodsFile = match toml::from_str(text) {
         Ok(f) => f,
         Err(err) => {
@@ -81,7 +86,7 @@ pub(super) fn parse_periods(text: &str, indicators: &[Indicator], e: &mut Errors
     for spanned in file.period {
         let entry = Entry { text, start: spanned.span().start };
         let def = spanned.into_inner();
-        if let Some(period) = parse_period(def, &entry, indicators, &mut seen, e) {
+        if let Some(period) = parse_period(def, &entry, (indicators, types), &mut seen, e) {
             out.push(period);
             starts.push(entry.start);
         }
@@ -109,7 +114,7 @@ pub(super) fn parse_periods(text: &str, indicators: &[Indicator], e: &mut Errors
 fn parse_period(
     def: PeriodDef,
     entry: &Entry<'_>,
-    indicators: &[Indicator],
+    (indicators, unit_types): (&[Indicator], &[UnitTypeDef]),
     seen: &mut HashSet<String>,
     e: &mut Errors,
 ) -> Option<Period> {
@@ -146,7 +151,7 @@ fn parse_period(
     }
     let mut types = Vec::new();
     for t in &def.expected_unit_types {
-        match UnitType::parse(t) {
+        match super::tables::unit_type_of(unit_types, t) {
             Some(ut) => types.push(ut),
             None => {
                 e.push(entry.at("expected_unit_types"), Some("expected_unit_types"), format!("unknown unit type `{t}`"))

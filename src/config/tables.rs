@@ -8,7 +8,7 @@ use crate::model::UnitCode;
 use crate::text;
 
 use super::error::Errors;
-use super::{ActivityType, Indicator, Section, Unit, UnitType, Validity, ValueType};
+use super::{ActivityType, Indicator, Section, Unit, UnitType, UnitTypeDef, Validity, ValueType};
 use chrono::NaiveDate;
 
 fn parse_bool(s: &str) -> Option<bool> {
@@ -96,7 +96,52 @@ fn validity(rec: &HashMap<String, String>, line: u64, e: &mut Errors) -> Validit
     Validity { from, to }
 }
 
-pub(super) fn parse_units(text: &str, e: &mut Errors) -> Vec<Unit> {
+/// `unit_types.csv`: the kinds of reporting units, at least one.
+pub(super) fn parse_unit_types(text: &str, e: &mut Errors) -> Vec<UnitTypeDef> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for (line, rec) in csv_records(text, e, &["code", "name", "family"]) {
+        let code = field(&rec, "code").trim().to_string();
+        if !check_code(&code, line, &mut seen, e, "unit type") {
+            continue;
+        }
+        let name = text::tidy(field(&rec, "name"));
+        if name.is_empty() {
+            e.push(Some(line), Some("name"), "unit type name is empty");
+        }
+        let family = field(&rec, "family").trim().to_string();
+        if family.is_empty() {
+            e.push(Some(line), Some("family"), "unit type family is empty");
+        }
+        let territorial = match rec.get("territorial").map(|v| v.trim()).filter(|v| !v.is_empty()) {
+            None => false,
+            Some(v) => parse_bool(v).unwrap_or_else(|| {
+                e.push(Some(line), Some("territorial"), format!("`{v}` is not true or false"));
+                false
+            }),
+        };
+        let or_name = |key: &str| Some(text::tidy(field(&rec, key))).filter(|v| !v.is_empty());
+        out.push(UnitTypeDef {
+            name_en: or_name("name_en").unwrap_or_else(|| name.clone()),
+            family_name: or_name("family_name").unwrap_or_else(|| family.clone()),
+            code,
+            name,
+            family,
+            territorial,
+        });
+    }
+    if out.is_empty() && e.list.is_empty() {
+        e.push(None, None, "no unit types are configured");
+    }
+    out
+}
+
+/// A unit type by its code, as `units.csv`, `indicators.csv` and `periods.toml` name it.
+pub(super) fn unit_type_of(types: &[UnitTypeDef], code: &str) -> Option<UnitType> {
+    types.iter().position(|t| t.code == code.trim()).map(|i| UnitType(i as u16))
+}
+
+pub(super) fn parse_units(text: &str, types: &[UnitTypeDef], e: &mut Errors) -> Vec<Unit> {
     let mut seen = HashSet::new();
     let mut units = Vec::new();
     for (line, rec) in csv_records(text, e, &["code", "name", "type"]) {
@@ -112,16 +157,10 @@ pub(super) fn parse_units(text: &str, e: &mut Errors) -> Vec<Unit> {
                 None
             }
         };
-        let Some(unit_type) = UnitType::parse(field(&rec, "type")) else {
-            e.push(
-                Some(line),
-                Some("type"),
-                format!(
-                    "unknown unit type `{}`; expected one of: {}",
-                    field(&rec, "type"),
-                    UnitType::ALL.map(UnitType::as_str).join(", ")
-                ),
-            );
+        let Some(unit_type) = unit_type_of(types, field(&rec, "type")) else {
+            let known: Vec<&str> = types.iter().map(|t| t.code.as_str()).collect();
+            let why = format!("unknown unit type `{}`; unit_types.csv has: {}", field(&rec, "type"), known.join(", "));
+            e.push(Some(line), Some("type"), why);
             continue;
         };
         let expected = match rec.get("expected") {
@@ -217,7 +256,12 @@ pub(super) fn parse_activity_types(text: &str, indicators: &[Indicator], e: &mut
     out
 }
 
-pub(super) fn parse_indicators(text: &str, sections: &[Section], e: &mut Errors) -> Vec<Indicator> {
+pub(super) fn parse_indicators(
+    text: &str,
+    sections: &[Section],
+    types: &[UnitTypeDef],
+    e: &mut Errors,
+) -> Vec<Indicator> {
     let mut seen = HashSet::new();
     let mut names = HashSet::new();
     let mut out = Vec::new();
@@ -248,8 +292,8 @@ pub(super) fn parse_indicators(text: &str, sections: &[Section], e: &mut Errors)
         let mut required_for = Vec::new();
         for t in field(&rec, "required_for").split(';').map(str::trim).filter(|t| !t.is_empty()) {
             if t == "*" {
-                required_for.extend(UnitType::ALL);
-            } else if let Some(ut) = UnitType::parse(t) {
+                required_for.extend((0..types.len()).map(|i| UnitType(i as u16)));
+            } else if let Some(ut) = unit_type_of(types, t) {
                 required_for.push(ut);
             } else {
                 e.push(Some(line), Some("required_for"), format!("unknown unit type `{t}`"));
@@ -284,14 +328,14 @@ pub(super) fn parse_indicators(text: &str, sections: &[Section], e: &mut Errors)
 ///
 /// Writing into memory has no I/O to fail and every record has the same six fields, so an
 /// error here is a bug; it is returned rather than hidden all the same.
-pub fn units_csv(units: &[Unit]) -> std::io::Result<String> {
+pub fn units_csv(units: &[Unit], types: &[UnitTypeDef]) -> std::io::Result<String> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(vec![]);
     w.write_record(["code", "name", "type", "group", "expected", "contact"])?;
     for u in units {
         w.write_record([
             u.code.as_str(),
             &u.name,
-            u.unit_type.as_str(),
+            types[usize::from(u.unit_type.0)].code.as_str(),
             &u.group,
             if u.expected { "true" } else { "false" },
             &u.contact,

@@ -105,7 +105,8 @@ pub fn write_sample(config: &Config, period: &Period, opts: &SampleOptions, out:
     let config_dir = if plan.synthetic > 0 {
         let dir = out.join("config");
         std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let units_text = crate::config::units_csv(&plan.units).context("cannot write the units table")?;
+        let units_text =
+            crate::config::units_csv(&plan.units, &config.unit_types).context("cannot write the units table")?;
         let write = |name: &str, text: &str| {
             let path = dir.join(name);
             crate::write::write_file(&path, text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))
@@ -231,7 +232,7 @@ struct Drawn {
 
 impl UnitGen<'_> {
     fn district(&self) -> bool {
-        self.unit.unit_type.is_district_level()
+        self.config.unit_type(self.unit.unit_type).territorial
     }
 
     /// Tenths for amounts, units for counts.
@@ -448,8 +449,21 @@ impl UnitGen<'_> {
     }
 }
 
+/// Made-up units beyond the configured ones, of the unit types at least two configured units
+/// have (in table order), each in the group of the first configured unit of its type.
 fn synthetic_units(config: &Config, count: usize) -> Vec<Unit> {
-    const TYPES: [UnitType; 4] = [UnitType::Quan, UnitType::Huyen, UnitType::SoNganh, UnitType::DoanThe];
+    let of_type = |t: UnitType| config.units.iter().filter(|u| u.unit_type == t).count();
+    let mut types: Vec<UnitType> = config.unit_type_ids().filter(|&t| of_type(t) >= 2).collect();
+    if types.is_empty() {
+        types = config.unit_type_ids().collect();
+    }
+    let group_of = |t: UnitType| {
+        config
+            .units
+            .iter()
+            .find(|u| u.unit_type == t)
+            .map_or_else(|| config.unit_type(t).family_name.clone(), |u| u.group.clone())
+    };
     let mut out = Vec::with_capacity(count);
     let mut n = 0usize;
     while out.len() < count {
@@ -458,19 +472,14 @@ fn synthetic_units(config: &Config, count: usize) -> Vec<Unit> {
         if config.unit(&code).is_some() {
             continue;
         }
-        let unit_type = TYPES[(out.len()) % TYPES.len()];
-        let group = match unit_type {
-            UnitType::Quan => "Nội thành",
-            UnitType::Huyen | UnitType::ThiXa => "Ngoại thành",
-            UnitType::SoNganh => "Sở, ngành",
-            UnitType::DoanThe => "Đoàn thể",
-        };
+        let unit_type = types[out.len() % types.len()];
+        let group = group_of(unit_type);
         let Ok(code) = UnitCode::parse(&code) else { continue };
         out.push(Unit {
             name: format!("Đơn vị mẫu {n:05}"),
             code,
             unit_type,
-            group: group.to_string(),
+            group,
             expected: true,
             contact: String::new(),
             valid: Default::default(),
@@ -481,7 +490,7 @@ fn synthetic_units(config: &Config, count: usize) -> Vec<Unit> {
 
 /// Chooses the units that get each fault: distinct, spread by a seeded shuffle, the first
 /// unit last.
-fn choose_faults(units: &[Unit], opts: &SampleOptions, rng: &mut Rng) -> Result<Vec<Fault>> {
+fn choose_faults(config: &Config, units: &[Unit], opts: &SampleOptions, rng: &mut Rng) -> Result<Vec<Fault>> {
     let n = units.len();
     let total = opts.missing + opts.rejected + opts.resubmitted + opts.late + opts.warned;
     if total > n {
@@ -506,7 +515,7 @@ fn choose_faults(units: &[Unit], opts: &SampleOptions, rng: &mut Rng) -> Result<
     // Outliers first: they need peers, which district-level units have most of.
     for k in 0..opts.warned {
         if k % 2 == 1 {
-            take(Fault::Outlier, &|u| u.unit_type.is_district_level());
+            take(Fault::Outlier, &|u| config.unit_type(u.unit_type).territorial);
         }
     }
     for k in 0..opts.warned {
@@ -536,7 +545,7 @@ pub(crate) fn plan(config: &Config, period: &Period, opts: &SampleOptions) -> Re
     let synthetic = opts.units.saturating_sub(configured);
     units.extend(synthetic_units(config, synthetic));
     let mut rng = Rng::new(mix(opts.seed));
-    let faults = choose_faults(&units, opts, &mut rng)?;
+    let faults = choose_faults(config, &units, opts, &mut rng)?;
     let idx = |code: &str| config.indicator_index(code);
     let on_time_from = period.end.min(period.deadline);
     let mut files = Vec::with_capacity(units.len() + opts.resubmitted);
@@ -549,7 +558,7 @@ pub(crate) fn plan(config: &Config, period: &Period, opts: &SampleOptions) -> Re
             config,
             unit,
             rng: Rng::new(mix(opts.seed) ^ mix(u as u64 + 1)),
-            scale: if unit.unit_type.is_district_level() { 100 } else { 0 },
+            scale: if config.unit_type(unit.unit_type).territorial { 100 } else { 0 },
             magnitude: if opts.magnitude == 0 { 100 } else { i64::from(opts.magnitude) },
         };
         if g.scale == 0 {
@@ -799,7 +808,7 @@ mod tests {
             assert!(
                 sub.header.report_date.unwrap() >= period.end && sub.header.report_date.unwrap() <= period.deadline
             );
-            if !unit.unit_type.is_district_level() {
+            if !config.unit_type(unit.unit_type).territorial {
                 assert!(sub.rows.iter().filter(|r| r.values[0].is_some()).count() < config.indicators.len());
             }
         }
@@ -941,8 +950,9 @@ mod tests {
         assert_eq!(loaded.units.len(), 56);
         assert_eq!(loaded.indicators, config.indicators);
         let x1 = loaded.unit("X00001").unwrap();
-        assert_eq!((x1.name.as_str(), x1.unit_type), ("Đơn vị mẫu 00001", UnitType::Quan));
-        assert_eq!(loaded.unit("X00003").unwrap().unit_type, UnitType::SoNganh);
+        let t = |code: &str| loaded.unit_type_by_code(code).unwrap();
+        assert_eq!((x1.name.as_str(), x1.unit_type), ("Đơn vị mẫu 00001", t("quan")));
+        assert_eq!(loaded.unit("X00003").unwrap().unit_type, t("so_nganh"));
         assert!(summary.inputs_dir.join("X00001_Don_vi_mau_00001.xlsx").is_file());
         let period = loaded.period(&period.code).unwrap();
         for mut sub in read_dir(&loaded, period, &summary.inputs_dir) {

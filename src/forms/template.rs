@@ -245,7 +245,7 @@ fn write_report(
     ws.merge_range(1, 0, 1, last, &t(&period.plan), &st.subtitle)?;
     if style.title_only {
         let body = unit.name.to_uppercase();
-        let title = if unit.unit_type.is_district_level() { format!("UBND {body}") } else { body };
+        let title = if config.unit_type(unit.unit_type).territorial { format!("UBND {body}") } else { body };
         ws.write_string_with_format(2, COL_STT, t(&title), &st.label)?;
     }
 

@@ -9,7 +9,7 @@ use anyhow::Context;
 use rayon::prelude::*;
 use serde_json::json;
 
-use crate::config::{Config, UnitType};
+use crate::config::Config;
 use crate::diag;
 use crate::model::Fate;
 use crate::outcome::{Outcome, Timeliness};
@@ -85,15 +85,15 @@ pub fn run_json(
 ) -> serde_json::Value {
     let fates: serde_json::Map<String, serde_json::Value> =
         Fate::ALL.iter().map(|f| (f.as_str().to_string(), json!(o.count(*f)))).collect();
-    let by_type: serde_json::Map<String, serde_json::Value> = UnitType::ALL
-        .iter()
+    let by_type: serde_json::Map<String, serde_json::Value> = config
+        .unit_type_ids()
         .filter_map(|t| {
-            let of_type: Vec<_> = o.units.iter().filter(|u| config.units[u.unit].unit_type == *t).collect();
+            let of_type: Vec<_> = o.units.iter().filter(|u| config.units[u.unit].unit_type == t).collect();
             if of_type.is_empty() {
                 return None;
             }
             let accepted = of_type.iter().filter(|u| u.accepted).count();
-            Some((t.as_str().to_string(), json!({"expected": of_type.len(), "accepted": accepted})))
+            Some((config.unit_type(t).code.clone(), json!({"expected": of_type.len(), "accepted": accepted})))
         })
         .collect();
     let codes = |t: Timeliness| -> Vec<&str> {

@@ -215,7 +215,7 @@ pub fn values<'a>(config: &'a Config, o: &'a Outcome) -> Table<'a> {
             match c {
                 0 => Cow::Borrowed(o.period.code.as_str()),
                 1 => Cow::Borrowed(unit.code.as_str()),
-                2 => Cow::Borrowed(unit.unit_type.as_str()),
+                2 => Cow::Borrowed(config.unit_type(unit.unit_type).code.as_str()),
                 3 => Cow::Borrowed(config.indicators[v.indicator].code.as_str()),
                 4 => Cow::Borrowed(v.breakdown.as_str()),
                 _ => Cow::Owned(text::format_micros(v.value.0)),

@@ -158,8 +158,8 @@ fn activity_cross_checks(sub: &Submission, config: &Config, period: &Period) -> 
 /// Outlier warnings: a value above 10 × the median of at least 5 peers of the same family
 /// that reported a value above zero. Returns (submission index, issue).
 pub fn outliers(config: &Config, subs: &[&Submission]) -> Vec<(usize, Issue)> {
-    let family_of = |s: &Submission| s.unit.as_deref().and_then(|c| config.unit(c)).map(|u| u.unit_type.family());
-    let mut by_key: BTreeMap<(u8, usize, Breakdown), Vec<(usize, i64)>> = BTreeMap::new();
+    let family_of = |s: &Submission| s.unit.as_deref().and_then(|c| config.unit(c)).map(|u| config.family(u.unit_type));
+    let mut by_key: BTreeMap<(usize, usize, Breakdown), Vec<(usize, i64)>> = BTreeMap::new();
     for (si, s) in subs.iter().enumerate() {
         let Some(f) = family_of(s) else { continue };
         for row in &s.rows {

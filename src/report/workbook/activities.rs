@@ -25,7 +25,7 @@ pub(crate) fn activities_sheet(
     let a = &o.tables.activities;
     let timeline = timeline_table(ws, config, a, lang, st)?;
     let mut row = timeline.next_row;
-    row = unit_type_table(ws, row, o, lang, st)?;
+    row = unit_type_table(ws, row, (config, o), lang, st)?;
     let channels_first = row + 1;
     row = channel_table(ws, row, a, lang, st)?;
     row = shares(ws, row, a, lang, st)?;
@@ -118,7 +118,7 @@ fn timeline_table(
 fn unit_type_table(
     ws: &mut Worksheet,
     mut row: RowNum,
-    o: &Outcome,
+    (config, o): (&Config, &Outcome),
     lang: Lang,
     st: &Styles,
 ) -> Result<RowNum, XlsxError> {
@@ -134,8 +134,8 @@ fn unit_type_table(
     ];
     write_headers(ws, row, &headers, &st.header)?;
     row += 1;
-    let kinds: Vec<UnitType> = UnitType::ALL
-        .into_iter()
+    let kinds: Vec<UnitType> = config
+        .unit_type_ids()
         .filter(|t| o.period.expected_unit_types.contains(t) || a.by_unit_type.contains_key(t))
         .collect();
     let sums_row = |ws: &mut Worksheet, row: RowNum, label: &str, s: &crate::model::ActivitySums, bold: bool| {
@@ -153,7 +153,7 @@ fn unit_type_table(
     };
     for t in kinds {
         let s = a.by_unit_type.get(&t).copied().unwrap_or_default();
-        sums_row(ws, row, t.label(lang), &s, false)?;
+        sums_row(ws, row, config.unit_type(t).label(lang), &s, false)?;
         row += 1;
     }
     sums_row(ws, row, lang.pick("Tổng cộng", "Total"), &a.total, true)?;
@@ -259,17 +259,16 @@ fn units_table(
     st: &Styles,
 ) -> Result<(), XlsxError> {
     let a = &o.tables.activities;
+    // Territories (quận, huyện; a district's phường, xã) are listed and charted one by one.
+    let territorial = |ui: usize| config.unit_type(config.units[ui].unit_type).territorial;
     let mut listed: BTreeSet<usize> = a.by_unit.keys().copied().collect();
-    listed
-        .extend(o.units.iter().filter(|u| u.accepted && config.units[u.unit].unit_type.family() == 0).map(|u| u.unit));
+    listed.extend(o.units.iter().filter(|u| u.accepted && territorial(u.unit)).map(|u| u.unit));
     if listed.is_empty() {
         return Ok(());
     }
     let activities_of = |ui: usize| a.by_unit.get(&ui).copied().unwrap_or_default();
-    let mut district: Vec<usize> =
-        listed.iter().copied().filter(|&ui| config.units[ui].unit_type.family() == 0).collect();
-    let mut others: Vec<usize> =
-        listed.iter().copied().filter(|&ui| config.units[ui].unit_type.family() != 0).collect();
+    let mut district: Vec<usize> = listed.iter().copied().filter(|&ui| territorial(ui)).collect();
+    let mut others: Vec<usize> = listed.iter().copied().filter(|&ui| !territorial(ui)).collect();
     for list in [&mut district, &mut others] {
         list.sort_by_key(|&ui| (std::cmp::Reverse(activities_of(ui).activities), ui));
     }
@@ -292,7 +291,7 @@ fn units_table(
         let s = activities_of(ui);
         put_text(ws, row, 0, &unit.name, &st.text)?;
         ws.write_string_with_format(row, 1, unit.code.as_str(), &st.text)?;
-        ws.write_string_with_format(row, 2, unit.unit_type.label(lang), &st.text)?;
+        ws.write_string_with_format(row, 2, config.unit_type(unit.unit_type).label(lang), &st.text)?;
         ws.write_number_with_format(row, 3, s.activities as f64, &st.count)?;
         ws.write_number_with_format(row, 4, s.participants.as_f64(), &st.count)?;
         ws.write_number_with_format(row, 5, s.online as f64, &st.count)?;

@@ -55,7 +55,7 @@ pub(crate) fn matrix_sheet(
             let unit = &config.units[ui];
             ws.write_string_with_format(row, 0, unit.code.as_str(), &st.text)?;
             put_text(ws, row, 1, &unit.name, &st.text)?;
-            ws.write_string_with_format(row, 2, t.label(lang), &st.text)?;
+            ws.write_string_with_format(row, 2, config.unit_type(*t).label(lang), &st.text)?;
             ws.write_string_with_format(row, 3, status_label(o, file, lang), &st.text)?;
             values.fill(None);
             let (first, count) = unit_rows[ui];
@@ -77,7 +77,7 @@ pub(crate) fn matrix_sheet(
         ws.write_string_with_format(
             sub_row,
             1,
-            format!("{} {}", lang.pick("Cộng", "Subtotal"), t.label(lang)),
+            format!("{} {}", lang.pick("Cộng", "Subtotal"), config.unit_type(*t).label(lang)),
             &st.bold_text,
         )?;
         for (j, &(k, _, c)) in columns.iter().enumerate() {

@@ -78,8 +78,8 @@ impl Matrix {
             }
         }
         rows.sort_by_key(|r| r.0);
-        let groups = UnitType::ALL
-            .into_iter()
+        let groups = config
+            .unit_type_ids()
             .map(|t| (t, rows.iter().copied().filter(|(ui, _)| config.units[*ui].unit_type == t).collect::<Vec<_>>()))
             .filter(|(_, g)| !g.is_empty())
             .collect();
@@ -683,7 +683,10 @@ mod tests {
         assert_eq!(num(&a, head + 1, 5), 1.0);
         let mut listed: BTreeSet<usize> = o.tables.activities.by_unit.keys().copied().collect();
         listed.extend(
-            o.units.iter().filter(|u| u.accepted && config.units[u.unit].unit_type.family() == 0).map(|u| u.unit),
+            o.units
+                .iter()
+                .filter(|u| u.accepted && config.unit_type(config.units[u.unit].unit_type).territorial)
+                .map(|u| u.unit),
         );
         assert!(listed.len() < o.units.len());
         assert_eq!(a.end().unwrap().0, head + listed.len() as u32);

@@ -32,7 +32,7 @@ pub(crate) fn submissions_sheet(
         let file = u.file.and_then(|f| o.files.get(f));
         ws.write_string_with_format(row, 0, unit.code.as_str(), &st.text)?;
         put_text(ws, row, 1, &unit.name, &st.text)?;
-        ws.write_string_with_format(row, 2, unit.unit_type.label(lang), &st.text)?;
+        ws.write_string_with_format(row, 2, config.unit_type(unit.unit_type).label(lang), &st.text)?;
         put_text(ws, row, 3, &unit.group, &st.text)?;
         ws.write_string_with_format(row, 4, status_label(o, u.file, lang), &st.text)?;
         put_text(ws, row, 5, file.map_or("", |f| f.sub.path.as_str()), &st.text)?;
@@ -62,8 +62,14 @@ pub(crate) fn submissions_sheet(
             for u in o.units.iter().take(AUTOFIT_ROWS as usize) {
                 let unit = &config.units[u.unit];
                 let file = u.file.and_then(|f| o.files.get(f)).map_or("", |f| f.sub.path.as_str());
-                let texts =
-                    [unit.code.as_str(), &unit.name, unit.unit_type.label(lang), &unit.group, file, &unit.contact];
+                let texts = [
+                    unit.code.as_str(),
+                    &unit.name,
+                    config.unit_type(unit.unit_type).label(lang),
+                    &unit.group,
+                    file,
+                    &unit.contact,
+                ];
                 for (c, t) in [0, 1, 2, 3, 5, 10].into_iter().zip(texts) {
                     widths[c] = widths[c].max(t.chars().count());
                 }

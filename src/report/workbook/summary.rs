@@ -240,13 +240,13 @@ fn completeness_tables(
     sub_header(ws, row, lang.pick("Loại đơn vị", "Unit type"), &headings, st)?;
     row += 1;
     let types_first = row;
-    for t in UnitType::ALL {
+    for t in config.unit_type_ids() {
         let of_type: Vec<_> = o.units.iter().filter(|u| config.units[u.unit].unit_type == t).collect();
         if of_type.is_empty() {
             continue;
         }
         let done = of_type.iter().filter(|u| u.accepted).count();
-        ws.merge_range(row, 0, row, 2, t.label(lang), &st.text)?;
+        ws.merge_range(row, 0, row, 2, config.unit_type(t).label(lang), &st.text)?;
         ws.write_number_with_format(row, 3, of_type.len() as f64, &st.count)?;
         ws.write_number_with_format(row, 4, done as f64, &st.count)?;
         put_number(ws, row, 5, share(done as f64, of_type.len() as f64), &st.percent)?;
@@ -340,8 +340,8 @@ fn completeness_chart(sheet: &str, types: (RowNum, RowNum), config: &Config, o: 
             .set_data_label(ChartDataLabel::new().show_value());
     }
     chart.title().set_name(lang.pick("Số đơn vị đã báo cáo theo loại đơn vị", "Units reported by unit type"));
-    let most = UnitType::ALL
-        .into_iter()
+    let most = config
+        .unit_type_ids()
         .map(|t| o.units.iter().filter(|u| config.units[u.unit].unit_type == t).count())
         .max()
         .unwrap_or(0);
