@@ -141,12 +141,14 @@ pub struct ActivitySums {
 }
 
 impl ActivitySums {
-    pub fn add(&mut self, participants: Option<Micros>, female: Option<Micros>, cost: Option<Micros>, online: bool) {
-        self.activities += 1;
+    /// Adds `count` activities with their totals.
+    pub fn add(&mut self, a: &Activity, online: bool) {
+        let (participants, female, cost, count) = (a.participants, a.female, a.cost, u64::from(a.count));
+        self.activities += count;
         self.participants.0 = self.participants.0.saturating_add(participants.map_or(0, |m| m.0));
         self.female.0 = self.female.0.saturating_add(female.map_or(0, |m| m.0));
         self.cost.0 = self.cost.0.saturating_add(cost.map_or(0, |m| m.0));
-        self.online += u64::from(online);
+        self.online += if online { count } else { 0 };
     }
 }
 
@@ -211,6 +213,9 @@ pub struct Activity {
     pub participants: Option<Micros>,
     pub female: Option<Micros>,
     pub cost: Option<Micros>,
+    /// How many activities the row stands for: 1, or its `Số hoạt động` (a consolidated
+    /// report's log sums the activities of one unit, day, type and channel in a row).
+    pub count: u32,
 }
 
 /// The labelled values above the indicator table.
@@ -253,6 +258,9 @@ pub struct Submission {
     /// The activity rows as read; summed into `activity_summary` once checked, then dropped.
     pub activities: Vec<Activity>,
     pub activity_summary: ActivitySummary,
+    /// The activity rows summed by day, type and channel (each `count` the activities it
+    /// stands for): kept only where the report goes up a level and carries them.
+    pub log: Vec<Activity>,
     pub issues: Vec<Issue>,
 }
 

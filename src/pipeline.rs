@@ -54,6 +54,9 @@ pub fn read_all(config: &Config, settings: &Settings, found: &[Found], tick: &(d
         }
         // The rows are checked: only their sums are kept.
         sub.activity_summary = aggregate::summarise_activities(own.unwrap_or(ctx.period), &sub);
+        if let Some(period) = own.filter(|p| p.issuer_code.is_some()) {
+            sub.log = aggregate::activity_log(period, &sub);
+        }
         sub.activities = Vec::new();
         sub.rows.shrink_to_fit();
         tick();

@@ -15,7 +15,7 @@ pub use crate::model::ActivitySums;
 pub use values::{ValueRow, Values, ValuesBuilder, group_names};
 
 mod values;
-use crate::model::{ActivitySummary, Breakdown, Channel, Micros, Submission};
+use crate::model::{Activity, ActivitySummary, Breakdown, Channel, Micros, Submission};
 
 /// A sum over units, with how many units reported it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,21 +177,53 @@ pub fn summarise_activities(period: &Period, sub: &Submission) -> ActivitySummar
         if let (Ok(bucket), Ok(kind)) = (u16::try_from(bucket), u16::try_from(kind)) {
             match s.by_week_type.iter_mut().find(|c| c.0 == bucket && c.1 == kind) {
                 Some(cell) => {
-                    cell.2 = cell.2.saturating_add(1);
+                    cell.2 = cell.2.saturating_add(a.count);
                     cell.3.0 = cell.3.0.saturating_add(a.participants.map_or(0, |m| m.0));
                 }
-                None => s.by_week_type.push((bucket, kind, 1, a.participants.unwrap_or_default())),
+                None => s.by_week_type.push((bucket, kind, a.count, a.participants.unwrap_or_default())),
             }
         }
         let online = matches!(a.channel, Some(Channel::Online | Channel::Mixed));
         if let Some(ch) = a.channel {
-            s.by_channel[ch as usize].add(a.participants, a.female, a.cost, online);
+            s.by_channel[ch as usize].add(a, online);
         }
-        s.total.add(a.participants, a.female, a.cost, online);
+        s.total.add(a, online);
     }
     s.by_week_type.sort_unstable_by_key(|c| (c.0, c.1));
     s.by_week_type.shrink_to_fit();
     s
+}
+
+/// A form's activity rows in the window summed by day, type and channel, in that order: the
+/// rows a consolidated report carries up to the level above.
+pub fn activity_log(period: &Period, sub: &Submission) -> Vec<Activity> {
+    let mut by_key: BTreeMap<(NaiveDate, usize, Option<u8>), Activity> = BTreeMap::new();
+    for a in &sub.activities {
+        let (Some(date), Some(kind)) = (a.date, a.kind) else { continue };
+        if date < period.activity_start || date > period.end {
+            continue;
+        }
+        let row = by_key.entry((date, kind, a.channel.map(|c| c as u8))).or_insert(Activity {
+            date: Some(date),
+            kind: Some(kind),
+            channel: a.channel,
+            participants: None,
+            female: None,
+            cost: None,
+            count: 0,
+            row: 0,
+        });
+        let add = |sum: &mut Option<Micros>, v: Option<Micros>| {
+            if let Some(v) = v {
+                *sum = Some(Micros(sum.map_or(0, |s| s.0).saturating_add(v.0)));
+            }
+        };
+        add(&mut row.participants, a.participants);
+        add(&mut row.female, a.female);
+        add(&mut row.cost, a.cost);
+        row.count = row.count.saturating_add(a.count);
+    }
+    by_key.into_values().collect()
 }
 
 /// The activity tables, summed with polars from two frames of the accepted forms' activity
@@ -387,6 +419,7 @@ mod tests {
             participants: Some(Micros::from_units(people)),
             female: Some(Micros::from_units(female)),
             cost: Some(Micros::from_units(cost)),
+            count: 1,
         };
         let mut a = sub("001", &[]);
         a.activities = vec![

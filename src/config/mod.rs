@@ -230,6 +230,10 @@ pub struct Period {
     pub targets: Vec<Target>,
     /// The period this one is compared with in its report ("cùng kỳ năm trước").
     pub compare_with: Option<PeriodCode>,
+    /// The issuer's own unit code at the level above (a district's `001`); `None` at the top.
+    /// The consolidated report carries it as its `Mã đơn vị`, and then also the activity log
+    /// of the level below, so that the report is a form for the level above.
+    pub issuer_code: Option<UnitCode>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -52,6 +52,9 @@ struct PeriodDef {
     /// The period this one is compared with ("cùng kỳ năm trước").
     #[serde(default)]
     compare_with: Option<String>,
+    /// The issuer's own unit code at the level above (a district's, e.g. `001`).
+    #[serde(default)]
+    issuer_code: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -167,6 +170,16 @@ fn parse_period(
             None
         }
     };
+    let issuer_code = match def.issuer_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => match crate::model::UnitCode::parse(c) {
+            Ok(code) => Some(code),
+            Err(why) => {
+                e.push(entry.at("issuer_code"), Some("issuer_code"), format!("issuer_code `{c}` {why}"));
+                None
+            }
+        },
+    };
     let code = code.filter(|_| e.list.len() == before)?;
     Some(Period {
         name_en: def.name_en.unwrap_or_else(|| def.name.clone()),
@@ -186,6 +199,7 @@ fn parse_period(
         recipients: def.recipients,
         targets,
         compare_with,
+        issuer_code,
     })
 }
 

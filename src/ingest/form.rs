@@ -265,13 +265,16 @@ fn is_numbering_row(cells: &[(u16, Cell)]) -> bool {
     cells.len() >= 3 && tokens && (numbers.len() < cells.len() || rising)
 }
 
-const FOOTERS: [&str; 6] = [
+/// Rows that end the table: the signature footer, and the progress tables that follow the
+/// totals in a consolidated report sent up as a form.
+const FOOTERS: [&str; 7] = [
     "nguoi lap bieu",
     "thu truong don vi",
     "thu truong co quan",
     "lanh dao don vi",
     "xac nhan cua thu truong",
     "ky ten",
+    "tien do thuc hien",
 ];
 
 fn is_footer(folded: &str) -> bool {
@@ -484,6 +487,7 @@ pub fn read_activities(
                 "so nguoi tham gia" => cols.participants = Some(*c),
                 "trong do nu" | "nu" => cols.female = Some(*c),
                 f if f.starts_with("kinh phi") => cols.cost = Some(*c),
+                "so hoat dong" => cols.count = Some(*c),
                 _ => {}
             }
         }
@@ -548,7 +552,22 @@ pub fn read_activities(
         {
             push(issue::activity_female_over(row + 1, f, p), cols.female);
         }
-        out.push(Activity { row, date, kind, channel, participants, female, cost });
+        // `Số hoạt động` (a consolidated report's log): how many activities the row stands
+        // for; blank is one.
+        let count = match read_value(get(cols.count)) {
+            ReadValue::Value { micros, .. } if micros > 0 && micros % text::MICROS == 0 => {
+                u32::try_from(micros / text::MICROS).unwrap_or(u32::MAX)
+            }
+            ReadValue::Blank => 1,
+            _ => {
+                push(
+                    issue::bad_activity_number(BadValue::NotANumber, row + 1, ("số hoạt động", "activities")),
+                    cols.count,
+                );
+                1
+            }
+        };
+        out.push(Activity { row, date, kind, channel, participants, female, cost, count });
     }
     Some(out)
 }
@@ -561,6 +580,7 @@ struct ActivityColumns {
     participants: Option<u16>,
     female: Option<u16>,
     cost: Option<u16>,
+    count: Option<u16>,
 }
 
 #[cfg(test)]
@@ -642,5 +662,20 @@ mod tests {
         assert_eq!(rows.len(), 1);
         assert!(is_numbering_row(&s.rows[&7]));
         assert!(!is_numbering_row(&s.rows[&8]));
+    }
+
+    #[test]
+    fn a_log_row_stands_for_its_so_hoat_dong_activities_and_blank_is_one() {
+        let s = sheet(&[
+            (0, &[(0, "Đơn vị"), (1, "Ngày"), (2, "Mã loại hoạt động"), (3, "Hình thức"), (4, "Số hoạt động")]),
+            (1, &[(0, "00001"), (1, "20/11/2023"), (2, "HD01"), (3, "Trực tiếp"), (4, "3")]),
+            (2, &[(0, "00004"), (1, "21/11/2023"), (2, "HD02"), (3, "Trực tuyến")]),
+        ]);
+        let c = Config::embedded().unwrap();
+        let acts = read_activities(&s, &c, false, &mut vec![]).unwrap();
+        assert_eq!(acts.iter().map(|a| a.count).collect::<Vec<_>>(), [3, 1]);
+        let sub = crate::model::Submission { activities: acts, ..Default::default() };
+        let summary = crate::aggregate::summarise_activities(&c.periods[0], &sub);
+        assert_eq!((summary.total.activities, summary.total.online), (4, 1));
     }
 }

@@ -127,7 +127,7 @@ fn activity_cross_checks(sub: &Submission, config: &Config, period: &Period) -> 
         let t = &config.activity_types[kind];
         if let Some(i) = t.count_indicator {
             let e = sums.entry(i).or_insert((0, "số hoạt động", "activities"));
-            e.0 = e.0.saturating_add(crate::text::MICROS);
+            e.0 = e.0.saturating_add(crate::text::MICROS.saturating_mul(i64::from(a.count)));
         }
         if let (Some(i), Some(p)) = (t.participants_indicator, a.participants) {
             let e = sums.entry(i).or_insert((0, "số người tham gia", "participants"));
@@ -335,6 +335,7 @@ mod tests {
             participants: Some(Micros::from_units(people)),
             female: None,
             cost: Some(Micros::from_units(cost)),
+            count: 1,
         };
         // Two launch events logged, one reported; 120 + 30 participants of direct sessions
         // against 100 reported; costs 4 + 7 = 11 against 10; one event before the window.

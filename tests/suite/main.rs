@@ -8,6 +8,7 @@ mod direct;
 mod formats;
 mod fuzz;
 mod hostile;
+mod ladder;
 mod libreoffice;
 mod parquet;
 mod reading;

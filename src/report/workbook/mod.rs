@@ -11,6 +11,7 @@
 mod activities;
 mod info;
 mod issues;
+mod log;
 mod matrix;
 mod since_freeze;
 mod submissions;
@@ -34,6 +35,7 @@ pub(crate) use crate::report::cells::*;
 use activities::*;
 use info::*;
 use issues::*;
+use log::*;
 use matrix::*;
 use since_freeze::*;
 use submissions::*;
@@ -205,6 +207,12 @@ fn workbook_bytes_with(
                 ws.set_name(names[5])?;
                 info_sheet(ws, outcome, meta, &st)?;
             }
+            // The level below's activity log, when this report goes up a level as a form.
+            if outcome.period.issuer_code.is_some() {
+                let ws = wb.add_worksheet_with_low_memory()?;
+                ws.set_name(log_name(meta.lang))?;
+                log_sheet(ws, config, outcome, meta, &st)?;
+            }
             Ok(())
         },
         || -> Result<Vec<Worksheet>, XlsxError> {
@@ -329,6 +337,7 @@ pub(crate) mod testing {
                     participants: Some(Micros::from_units(200)),
                     female: Some(Micros::from_units(120)),
                     cost: None,
+                    count: 1,
                 },
                 Activity {
                     row: 6,
@@ -338,6 +347,7 @@ pub(crate) mod testing {
                     participants: Some(Micros::from_units(50)),
                     female: Some(Micros::from_units(30)),
                     cost: Some(Micros(2_500_000)),
+                    count: 1,
                 },
             ];
             s.activity_summary = crate::aggregate::summarise_activities(&period, &s);

@@ -19,7 +19,8 @@ pub(crate) fn summary_sheet(
     }
     title_block(ws, &o.period, meta, st)?;
     comparison_line(ws, o, meta.lang, st)?;
-    let head: RowNum = 8;
+    header_block(ws, o, meta, st)?;
+    let head: RowNum = 13;
     let mut row = totals_table(ws, head, (names, config, o, mx), meta.lang, st)?;
     let last_col = if o.previous.is_some() { 9 } else { 7 };
     ws.autofilter(head, 0, (row - 1).max(head), last_col)?;
@@ -68,6 +69,25 @@ fn title_block(ws: &mut Worksheet, p: &crate::config::Period, meta: &RunMeta, st
         Lang::En => format!("Data as of {}", date_text(meta.as_of)),
     };
     ws.merge_range(6, 0, 6, 7, &as_of, &st.note_line)?;
+    Ok(())
+}
+
+/// Rows 8–11: the labels a form carries above its table (`Mã đơn vị`, `Tên đơn vị`, `Kỳ báo
+/// cáo`, `Ngày báo cáo`), filled with the issuer's, so that the workbook, with its table
+/// below, is the issuer's form for the level above.
+fn header_block(ws: &mut Worksheet, o: &Outcome, meta: &RunMeta, st: &Styles) -> Result<(), XlsxError> {
+    let (lang, p) = (meta.lang, &o.period);
+    let rows = [
+        (lang.pick("Mã đơn vị:", "Unit code:"), p.issuer_code.as_ref().map_or("", |c| c.as_str())),
+        (lang.pick("Tên đơn vị:", "Unit:"), p.issuer.as_str()),
+        (lang.pick("Kỳ báo cáo:", "Period:"), p.code.as_str()),
+    ];
+    for (row, (label, value)) in (8..).zip(rows) {
+        ws.write_string_with_format(row, 0, label, &st.bold)?;
+        put_text(ws, row, 2, value, &st.plain)?;
+    }
+    ws.write_string_with_format(11, 0, lang.pick("Ngày báo cáo:", "Report date:"), &st.bold)?;
+    put_date(ws, 11, 2, Some(meta.as_of), &st.date_plain)?;
     Ok(())
 }
 
