@@ -21,6 +21,11 @@ demo:
     cargo run --release -- sample --units 51 --seed 2023 --activities 8 --missing 3 --rejected 2 --resubmitted 1 --late 1 --warned 3 --styles real --outputs .
     cargo run --release -- sample --period 2022-THD --units 51 --seed 2022 --activities 6 --missing 4 --rejected 1 --late 2 --warned 2 --styles real --magnitude 85 --outputs .
 
+# Regenerate the ward forms of the district example examples/ba-dinh/inputs/.
+example:
+    rm -rf examples/ba-dinh/inputs
+    cargo run --release -- sample --config examples/ba-dinh/config --units 14 --seed 247 --activities 8 --missing 1 --rejected 1 --late 2 --styles real --magnitude 8 --outputs examples/ba-dinh
+
 # Blank forms for every unit into outputs/2023-THD/bieu_mau/.
 templates:
     cargo run --release -- template
