@@ -287,9 +287,11 @@ impl UnitGen<'_> {
             }
             let total_of = |out: &[Option<Drawn>], code: &str| idx(code).and_then(|j| out[j]).map(|d| d.total);
             let total = match ind.code.as_str() {
+                // Cases handled are cases detected: a unit that reports no detected cases
+                // reports none handled (else the sums a level up break CT21 <= CT20).
                 "CT21" => match total_of(&out, "CT20") {
                     Some(detected) => self.rng.between((detected * 6 + 9) / 10, detected),
-                    None => self.draw(i, false),
+                    None => continue,
                 },
                 "CT22" => match total_of(&out, "CT20") {
                     Some(detected) => self.rng.between(detected, 2 * detected),
