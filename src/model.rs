@@ -232,6 +232,8 @@ pub struct Header {
     pub report_date_cell: Option<CellRef>,
     pub preparer: Option<String>,
     pub phone: Option<String>,
+    /// On a consolidated report of the level below: its units reported, `13/14`.
+    pub reported_units: Option<String>,
     /// The issuing body's title line (`UBND QUẬN CẦU GIẤY`) that names a configured unit,
     /// kept when the form has neither a unit code nor a unit name.
     pub title: Option<String>,

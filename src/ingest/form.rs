@@ -138,7 +138,7 @@ pub fn titles(sheet: &Sheet, table_row: u32) -> impl Iterator<Item = String> + '
         .filter(|t| !t.is_empty() && t.chars().count() <= 120)
 }
 
-const LABELS: [(&str, &str); 7] = [
+const LABELS: [(&str, &str); 8] = [
     ("ma don vi", "unit_code"),
     ("ten don vi", "unit_name"),
     ("ky bao cao", "period"),
@@ -146,6 +146,7 @@ const LABELS: [(&str, &str); 7] = [
     ("nguoi lap bieu", "preparer"),
     ("dien thoai", "phone"),
     ("so dien thoai", "phone"),
+    ("don vi da bao cao", "reported_units"),
 ];
 
 fn label_of(folded: &str) -> Option<&'static str> {
@@ -198,6 +199,13 @@ pub fn read_header(sheet: &Sheet, table_row: u32, is_1904: bool, issues: &mut Ve
                     }
                 }
                 "preparer" if h.preparer.is_none() => h.preparer = Some(shown),
+                // `13/14` on a consolidated report of the level below.
+                "reported_units" if h.reported_units.is_none() => {
+                    let counts = shown.split_once('/');
+                    if counts.is_some_and(|(a, b)| a.trim().parse::<u32>().is_ok() && b.trim().parse::<u32>().is_ok()) {
+                        h.reported_units = Some(shown);
+                    }
+                }
                 "phone" if h.phone.is_none() => h.phone = Some(shown),
                 _ => {}
             }

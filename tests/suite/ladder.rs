@@ -83,4 +83,8 @@ fn a_districts_report_is_its_form_at_the_city_with_the_same_totals_and_activitie
         .sum();
     assert!(at_district > 0);
     assert_eq!(activities_of(&w.out("TongHop_2023-THD.xlsx"), "001"), at_district.to_string());
+    // Tiến độ nộp shows the district's own completeness: 13 of its 14 wards.
+    let progress = sheet_rows(&w.out("TongHop_2023-THD.xlsx"), "Tiến độ nộp");
+    let row = progress.iter().find(|r| r.first().is_some_and(|c| c == "001")).unwrap();
+    assert!(row[4].contains("13/14 đơn vị cấp dưới"), "{row:?}");
 }

@@ -34,7 +34,15 @@ pub(crate) fn submissions_sheet(
         put_text(ws, row, 1, &unit.name, &st.text)?;
         ws.write_string_with_format(row, 2, config.unit_type(unit.unit_type).label(lang), &st.text)?;
         put_text(ws, row, 3, &unit.group, &st.text)?;
-        ws.write_string_with_format(row, 4, status_label(o, u.file, lang), &st.text)?;
+        // A consolidated report of the level below shows that level's own completeness.
+        let status = status_label(o, u.file, lang);
+        match file.and_then(|f| f.sub.header.reported_units.as_deref()) {
+            Some(r) => {
+                let below = lang.pick("đơn vị cấp dưới đã báo cáo", "units below reported");
+                ws.write_string_with_format(row, 4, format!("{status} ({r} {below})"), &st.text)?
+            }
+            None => ws.write_string_with_format(row, 4, status, &st.text)?,
+        };
         put_text(ws, row, 5, file.map_or("", |f| f.sub.path.as_str()), &st.text)?;
         put_date(ws, row, 6, file.and_then(|f| f.sub.header.report_date), &st.date)?;
         // A unit whose only report was rejected has sent something: say so.

@@ -72,9 +72,10 @@ fn title_block(ws: &mut Worksheet, p: &crate::config::Period, meta: &RunMeta, st
     Ok(())
 }
 
-/// Rows 8–11: the labels a form carries above its table (`Mã đơn vị`, `Tên đơn vị`, `Kỳ báo
+/// Rows 8–12: the labels a form carries above its table (`Mã đơn vị`, `Tên đơn vị`, `Kỳ báo
 /// cáo`, `Ngày báo cáo`), filled with the issuer's, so that the workbook, with its table
-/// below, is the issuer's form for the level above.
+/// below, is the issuer's form for the level above; and `Đơn vị đã báo cáo` (accepted of
+/// expected units), the completeness the level above shows for it.
 fn header_block(ws: &mut Worksheet, o: &Outcome, meta: &RunMeta, st: &Styles) -> Result<(), XlsxError> {
     let (lang, p) = (meta.lang, &o.period);
     let rows = [
@@ -88,6 +89,10 @@ fn header_block(ws: &mut Worksheet, o: &Outcome, meta: &RunMeta, st: &Styles) ->
     }
     ws.write_string_with_format(11, 0, lang.pick("Ngày báo cáo:", "Report date:"), &st.bold)?;
     put_date(ws, 11, 2, Some(meta.as_of), &st.date_plain)?;
+    // The level's own completeness, which the level above shows beside this report.
+    let accepted = o.units.iter().filter(|u| u.accepted).count();
+    ws.write_string_with_format(12, 0, lang.pick("Đơn vị đã báo cáo:", "Units reported:"), &st.bold)?;
+    ws.write_string_with_format(12, 2, format!("{accepted}/{}", o.units.len()), &st.plain)?;
     Ok(())
 }
 
