@@ -506,15 +506,20 @@ pub fn summary_line(o: &Outcome, target: Option<&Path>) -> String {
 fn print_issues(o: &Outcome, lang: Lang, json: bool, several: bool) {
     let table = tables::issues(o, lang);
     if json {
+        let code = table.header.iter().position(|h| *h == "code");
         let rows: Vec<serde_json::Value> = (0..table.len())
-            .map(|r| {
-                let row = table.row(r);
+            .map(|r| table.row(r))
+            // Another period's forms are told in their own period's array.
+            .filter(|row| !several || code.is_none_or(|c| row[c] != crate::model::issue::Code::I002.as_str()))
+            .map(|row| {
                 serde_json::Value::Object(
                     table.header.iter().zip(row).map(|(h, v)| (h.to_string(), json!(v))).collect(),
                 )
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+        // One period: its array as it stands; several: one array per line (JSON Lines).
+        let text = if several { serde_json::to_string(&rows) } else { serde_json::to_string_pretty(&rows) };
+        println!("{}", text.unwrap_or_default());
         return;
     }
     for f in &o.files {

@@ -256,6 +256,8 @@ pub struct Submission {
     /// Set when the file is one this program wrote (a report or a feedback workbook) and so
     /// is never a submission.
     pub own: Option<OwnKind>,
+    /// A consolidated report of a level below, sent up as its submission.
+    pub consolidated: bool,
     pub rows: Vec<ReportedRow>,
     /// The activity rows as read; summed into `activity_summary` once checked, then dropped.
     pub activities: Vec<Activity>,

@@ -217,9 +217,10 @@ pub fn read(found: &Found, ctx: &ReadContext<'_>) -> Submission {
     };
     let result = catch_unwind(AssertUnwindSafe(|| read_form(bytes, &mut sub, ctx)));
     if let Some(kind) = sub.own {
-        if kind == OwnKind::Report && sub.header.unit_code.as_deref().and_then(|c| ctx.config.find_unit(c)).is_some() {
+        if kind == OwnKind::Report && is_from_below(sub.header.unit_code.as_deref(), ctx.config) {
             // A consolidated report of a level below, sent up as its submission.
             sub.own = None;
+            sub.consolidated = true;
         } else {
             tracing::warn!(
                 "skipped {}: a {} workbook this program wrote is never a submission",
@@ -246,6 +247,15 @@ pub fn read(found: &Found, ctx: &ReadContext<'_>) -> Submission {
         }
     }
     sub
+}
+
+/// Whether a consolidated report's `Mã đơn vị` is a unit of this configuration other than
+/// its own issuer: compared exactly, since GSO codes nest (the district `001` is not its
+/// ward `00001`, nor the city `01` its district `001`).
+fn is_from_below(code: Option<&str>, config: &Config) -> bool {
+    let Some(code) = code.map(str::trim) else { return false };
+    let ours = config.periods.iter().any(|p| p.issuer_code.as_ref().is_some_and(|c| c.as_str() == code));
+    !ours && config.unit(code).is_some()
 }
 
 /// A file that could not be read as a form still belongs to the unit its name gives
@@ -501,7 +511,12 @@ fn identify(sub: &mut Submission, found: &Found, ctx: &ReadContext<'_>) {
     }
     match sub.header.period.clone() {
         None => {
-            let period = if ctx.forced { ctx.period } else { config.period_for_date(sub.header.report_date) };
+            // `--period` takes a form that names no period, unless its date puts it in a
+            // period that began after the forced one ended (this year's form while last
+            // year is run again): that one is its period, ignored here.
+            let by_date = config.period_for_date(sub.header.report_date);
+            let later = sub.header.report_date.is_some() && by_date.start > ctx.period.end;
+            let period = if ctx.forced && !later { ctx.period } else { by_date };
             sub.issues.push(locate(issue::period_blank(&period.code), None, ""));
             sub.period = Some(period.code.clone());
         }

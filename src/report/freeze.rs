@@ -145,6 +145,8 @@ fn copy_frozen(
         .with_context(|| format!("cannot write {}", staging.join("freeze.json").display()))?;
     read_only(&staging)?;
     std::fs::rename(&staging, &target).with_context(|| format!("cannot create {}", target.display()))?;
+    // The rename itself reaches the disk with its folder.
+    std::fs::File::open(&dir).and_then(|d| d.sync_all()).with_context(|| format!("cannot flush {}", dir.display()))?;
     Ok(target)
 }
 
@@ -176,7 +178,10 @@ fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
         if entry.file_type()?.is_dir() {
             copy_tree(&src, &dst)?;
         } else {
-            std::fs::copy(&src, &dst).with_context(|| format!("cannot copy {} to {}", src.display(), dst.display()))?;
+            // Flushed to disk before the freeze is renamed into place: a power cut leaves
+            // no freeze, or a whole one.
+            let bytes = std::fs::read(&src).with_context(|| format!("cannot read {}", src.display()))?;
+            crate::write::write_file(&dst, &bytes).with_context(|| format!("cannot write {}", dst.display()))?;
         }
     }
     Ok(())

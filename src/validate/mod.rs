@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::config::{Config, Period, UnitType, ValueType, WhenBlank};
 use crate::model::issue;
-use crate::model::{Breakdown, CellRef, Issue, Micros, Submission};
+use crate::model::{Breakdown, CellRef, Issue, Micros, Severity, Submission};
 
 /// Adds the per-submission issues: values, required indicators, rules, activity dates.
 pub fn validate(sub: &mut Submission, config: &Config, period: &Period) {
@@ -88,9 +88,12 @@ pub fn validate(sub: &mut Submission, config: &Config, period: &Period) {
             let found_en =
                 format!("{}: {}; {}: {}", name(&inst.left, false), Micros(l), name(&inst.right, false), Micros(r));
             let hint = if rule.hint.is_empty() { String::new() } else { format!(" {}", rule.hint) };
+            // A level's report sums forms each checked below: a rule its sums break (units
+            // that left a term blank) is the level's to explain, not a reason to reject it.
+            let severity = if sub.consolidated { Severity::Warning } else { rule.severity };
             let i = Issue::from_rule(
                 &rule.code,
-                rule.severity,
+                severity,
                 format!("{} Số đã ghi: {found_vi}.{hint}", rule.message),
                 format!("{} Found {found_en}.", rule.message_en),
             );

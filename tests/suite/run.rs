@@ -826,3 +826,49 @@ fn units_and_indicators_valid_in_some_periods_only_are_expected_in_those() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("indicators.csv:2") && stderr(&out).contains("valid_from"), "{}", stderr(&out));
 }
+
+/// the inputs keep every year's forms side by side (README). Re-running last year
+/// alone with `--period 2022-THD` takes this year's forms that leave Kỳ báo cáo blank as
+/// 2022's: dated December 2023, they beat the unit's real 2022 form and replace its figures.
+#[test]
+fn period_flag_does_not_pull_another_years_blank_period_forms_into_it() {
+    let w = Workdir::new();
+    let mut y22 = Form::district("001", 2.0, 7.0, [80.0, 30.0, 50.0]).dated(2022, 12, 18);
+    y22.period = Some("2022-THD".into());
+    w.add_form("2022/001.xlsx", &y22);
+    // This year's form, Kỳ báo cáo left blank, dated in this year's period.
+    let mut y23 = Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]).dated(2023, 12, 18);
+    y23.period = None;
+    w.add_form("2023/001.xlsx", &y23);
+    assert!(w.run(&[]).status.success());
+    let ct01 = |period: &str| {
+        let text = std::fs::read_to_string(w.path(&format!("outputs/{period}/totals.csv"))).unwrap();
+        text.lines().find(|l| l.contains(",CT01,total,")).unwrap().to_string()
+    };
+    assert_eq!(ct01("2022-THD"), "2022-THD,CT01,total,2,1");
+    assert_eq!(ct01("2023-THD"), "2023-THD,CT01,total,3,1");
+    // The operator re-runs last year only.
+    let out = w.run(&["--period", "2022-THD"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(ct01("2022-THD"), "2022-THD,CT01,total,2,1", "2022's total now holds 2023's form");
+}
+
+/// `validate --json` over two periods prints two pretty-printed arrays one after the
+/// other (neither one JSON document nor JSON Lines), and the older period's array repeats
+/// every form of the newer one with an I002 "belongs to another period" (the text output
+/// tells each file once).
+#[test]
+fn validate_json_over_several_periods_is_json_and_tells_each_file_once() {
+    let w = Workdir::new();
+    w.add_form("2023/001.xlsx", &Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]));
+    let mut last_year = Form::district("001", 2.0, 7.0, [80.0, 30.0, 50.0]).dated(2022, 12, 18);
+    last_year.period = Some("2022-THD".into());
+    w.add_form("2022/001.xlsx", &last_year);
+    let out = w.cmd().args(["validate", "--as-of", "2023-12-22", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let whole = serde_json::from_str::<serde_json::Value>(&text).is_ok();
+    let lines = text.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok());
+    assert!(whole || lines, "stdout is neither JSON nor JSON Lines:\n{text}");
+    assert!(!text.contains("I002"), "another period's forms are told as I002:\n{text}");
+}

@@ -309,7 +309,19 @@ fn units_table(
         .set_values((sheet, from, 3, to, 3))
         .set_gap(50)
         .set_data_label(ChartDataLabel::new().show_value());
-    bar.title().set_name(lang.pick("Số hoạt động theo quận, huyện, thị xã", "Activities per district"));
+    // The territories' own words: `quận, huyện, thị xã` at a city, `phường, xã, thị trấn` at
+    // a district.
+    let territories: Vec<String> = config
+        .unit_types
+        .iter()
+        .filter(|t| t.territorial)
+        .map(|t| lang.pick(&t.name, &t.name_en).to_lowercase())
+        .collect();
+    let title = match lang {
+        Lang::Vi => format!("Số hoạt động theo {}", territories.join(", ")),
+        Lang::En => format!("Activities per territory ({})", territories.join(", ")),
+    };
+    bar.title().set_name(&title);
     // Bar charts: y is the category axis; the most active unit on top.
     bar.y_axis().set_reverse();
     bar.x_axis().set_min(0).set_major_unit(count_axis_step(most)).set_num_format("#,##0");
