@@ -498,6 +498,22 @@ mod tests {
     }
 
     #[test]
+    fn the_unit_types_table_is_checked_and_replaces_the_five_city_types() {
+        // A type named twice, one without its family: both named with file, line and key.
+        let text =
+            "code,name,name_en,family\nquan,Quận,Urban,district\nquan,Quận 2,Urban,district\nhuyen,Huyện,Rural,\n";
+        let err = with_table("unit_types.csv", text).unwrap_err();
+        let found: Vec<(String, Option<u64>, Option<String>)> =
+            err.0.iter().map(|e| (e.file.clone(), e.line, e.key.clone())).collect();
+        assert!(found.contains(&("cfg/unit_types.csv".into(), Some(3), Some("code".into()))), "{found:?}");
+        assert!(found.contains(&("cfg/unit_types.csv".into(), Some(4), Some("family".into()))), "{found:?}");
+        // The city's units then name types the table no longer has: each is an error too.
+        let wards = "code,name,name_en,family,family_name,territorial\nphuong,Phường,Wards,ward,Phường,true\n";
+        let err = with_table("unit_types.csv", wards).unwrap_err();
+        assert!(err.0.iter().any(|e| e.file.starts_with("units.csv") && e.key.as_deref() == Some("type")), "{err:?}");
+    }
+
+    #[test]
     fn rule_errors_name_line_and_key() {
         let text = "[[rule]]\ncode = \"E1\"\ncheck = \"CT21 <= CT20\"\nmessage = \"a\"\n\n[[rule]]\ncode = \"E2\"\ncheck = \"CT99 <= CT20\"\nmessage = \"b\"\n";
         let err = with_table("rules.toml", text).unwrap_err();
