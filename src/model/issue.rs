@@ -80,6 +80,7 @@ codes! {
     W004 Warning "report date unreadable",
     W005 Warning "the form was read from a hidden sheet (no visible sheet holds one)",
     W006 Warning "two columns with the same heading where hidden columns cannot be told: the rightmost is read",
+    W007 Warning "a unit outside its valid_from..valid_to sent a form for the period (merged away or not yet created)",
     W010 Warning "outlier: over 10 × the median of at least 5 peers",
     W011 Warning "Tổng số blank while Nam/Nữ are filled (not derived)",
     W012 Warning "Nam/Nữ on an indicator not broken down by sex (ignored)",
@@ -597,6 +598,14 @@ pub fn form_on_hidden_sheet(sheet: &str) -> Issue {
     Code::W005.raise(
         format!("Biểu mẫu chỉ có ở trang tính ẩn \"{sheet}\"; số liệu được đọc từ trang này. Hãy kiểm tra đây là số liệu kỳ này và bỏ ẩn trang tính."),
         format!("The form is only on the hidden sheet \"{sheet}\"; it was read from there."),
+    )
+}
+
+/// W007: the unit `code` does not exist during the period (`from`..`to`, dd/mm/yyyy or open).
+pub fn unit_not_valid(code: &str, from: &str, to: &str) -> Issue {
+    Code::W007.raise(
+        format!("Đơn vị {code} chỉ tồn tại từ {from} đến {to}, không trong kỳ báo cáo này (đã sáp nhập hoặc chưa thành lập); số liệu vẫn được tính. Hãy kiểm tra để tránh tính trùng với đơn vị mới."),
+        format!("Unit {code} exists only from {from} to {to}, not during this period (merged away or not yet created); its figures still count."),
     )
 }
 

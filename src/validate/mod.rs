@@ -19,6 +19,13 @@ pub fn validate(sub: &mut Submission, config: &Config, period: &Period) {
     let unit_type = unit.unit_type;
     let mut issues = Vec::new();
     let sheet = sub.sheet.clone();
+    // A unit merged away (or not yet created) still sending a form: its figures would be
+    // counted beside its successor's.
+    if !unit.valid.covers(period) {
+        let date =
+            |d: Option<chrono::NaiveDate>| d.map_or_else(|| "…".to_string(), |d| d.format("%d/%m/%Y").to_string());
+        issues.push(issue::unit_not_valid(&unit.code, &date(unit.valid.from), &date(unit.valid.to)).in_sheet(&sheet));
+    }
     // Places an issue on the form's sheet, about an indicator.
     let locate = |i: Issue, cell: Option<CellRef>, indicator: &str, value: String| {
         i.in_sheet(&sheet).at(cell).for_indicator(indicator).with_value(value)

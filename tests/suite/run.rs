@@ -820,6 +820,13 @@ fn units_and_indicators_valid_in_some_periods_only_are_expected_in_those() {
     // The 2022 form without CT03 is accepted: CT03 was not yet in the catalogue.
     let files = std::fs::read_to_string(w.path("outputs/2022-THD/files.csv")).unwrap();
     assert!(files.lines().any(|l| l.starts_with("2022/001.xlsx,") && l.contains(",accepted")), "{files}");
+    // 001, merged away at the end of 2022, still sends a 2023 form: counted, with a warning
+    // against counting it twice beside X01.
+    w.add_form("2023/001.xlsx", &Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]));
+    let out = w.cmd().args(["run", "--config", "cfg", "--as-of", "2023-12-22"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let issues = std::fs::read_to_string(w.path("outputs/2023-THD/issues.csv")).unwrap();
+    assert!(issues.lines().any(|l| l.starts_with("2023/001.xlsx,") && l.contains(",W007,")), "{issues}");
     // A bad date names its file, line and key.
     w.write("cfg/indicators.csv", b"code,section,name,measure_unit,value_type,by_sex,required_for,valid_from\nCT01,I,A,x,count,false,,32/13/2023\n");
     let out = w.cmd().args(["config", "check", "--config", "cfg"]).output().unwrap();
