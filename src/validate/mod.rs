@@ -66,46 +66,28 @@ pub fn validate(sub: &mut Submission, config: &Config, period: &Period) {
             issues.push(locate(issue::required_blank(ind.named(), cell), cell, &ind.code, String::new()));
         }
     }
-    for rule in &config.rules {
-        for inst in &rule.instances {
-            let side = |terms: &[(usize, Breakdown)]| -> Option<i64> {
-                let mut sum = 0i64;
-                for &(i, b) in terms {
-                    match sub.value(i, b) {
-                        Some(v) => sum = sum.saturating_add(v.0),
-                        None if rule.when_blank == WhenBlank::Zero => {}
-                        None => return None,
-                    }
-                }
-                Some(sum)
-            };
-            let (Some(l), Some(r)) = (side(&inst.left), side(&inst.right)) else { continue };
-            if inst.cmp.holds(l, r) {
-                continue;
-            }
-            let ind = &config.indicators[inst.anchor];
-            let cell = sub.rows.iter().find(|row| row.indicator == inst.anchor).map(|row| row.cells[0]);
-            // What was found, as a true statement: `7 > 6`, `942 ≠ 940`.
-            let shown = format!("{} {} {}", Micros(l), inst.cmp.negated_symbol(), Micros(r));
-            let name = |terms: &[(usize, Breakdown)], lang| -> String {
-                terms.iter().map(|&(i, b)| term_label(config, inst.anchor, i, b, lang)).collect::<Vec<_>>().join(" + ")
-            };
-            let found_vi =
-                format!("{}: {}; {}: {}", name(&inst.left, true), Micros(l), name(&inst.right, true), Micros(r));
-            let found_en =
-                format!("{}: {}; {}: {}", name(&inst.left, false), Micros(l), name(&inst.right, false), Micros(r));
-            let hint = if rule.hint.is_empty() { String::new() } else { format!(" {}", rule.hint) };
-            // A level's report sums forms each checked below: a rule its sums break (units
-            // that left a term blank) is the level's to explain, not a reason to reject it.
-            let severity = if sub.consolidated { Severity::Warning } else { rule.severity };
-            let i = Issue::from_rule(
-                &rule.code,
-                severity,
-                format!("{} Số đã ghi: {found_vi}.{hint}", rule.message),
-                format!("{} Found {found_en}.", rule.message_en),
-            );
-            issues.push(locate(i, cell, &ind.code, shown));
-        }
+    for Broken { rule, inst, l, r } in broken_rules(config, |i, b| sub.value(i, b)) {
+        let ind = &config.indicators[inst.anchor];
+        let cell = sub.rows.iter().find(|row| row.indicator == inst.anchor).map(|row| row.cells[0]);
+        // What was found, as a true statement: `7 > 6`, `942 ≠ 940`.
+        let shown = format!("{} {} {}", Micros(l), inst.cmp.negated_symbol(), Micros(r));
+        let name = |terms: &[(usize, Breakdown)], lang| -> String {
+            terms.iter().map(|&(i, b)| term_label(config, inst.anchor, i, b, lang)).collect::<Vec<_>>().join(" + ")
+        };
+        let found_vi = format!("{}: {}; {}: {}", name(&inst.left, true), Micros(l), name(&inst.right, true), Micros(r));
+        let found_en =
+            format!("{}: {}; {}: {}", name(&inst.left, false), Micros(l), name(&inst.right, false), Micros(r));
+        let hint = if rule.hint.is_empty() { String::new() } else { format!(" {}", rule.hint) };
+        // A level's report sums forms each checked below: a rule its sums break (units
+        // that left a term blank) is the level's to explain, not a reason to reject it.
+        let severity = if sub.consolidated { Severity::Warning } else { rule.severity };
+        let i = Issue::from_rule(
+            &rule.code,
+            severity,
+            format!("{} Số đã ghi: {found_vi}.{hint}", rule.message),
+            format!("{} Found {found_en}.", rule.message_en),
+        );
+        issues.push(locate(i, cell, &ind.code, shown));
     }
     if let Some(act_sheet) = sub.activity_sheet.clone() {
         for a in &sub.activities {
@@ -163,6 +145,69 @@ fn activity_cross_checks(sub: &Submission, config: &Config, period: &Period) -> 
         out.push(i.in_sheet(on).at(cell).for_indicator(&ind.code).with_value(shown));
     }
     out
+}
+
+/// A rule instance that values break: the sums of its left and right sides.
+pub struct Broken<'c> {
+    pub rule: &'c crate::config::Rule,
+    pub inst: &'c crate::config::RuleInstance,
+    pub l: i64,
+    pub r: i64,
+}
+
+/// The rule instances that the values `value(indicator, breakdown)` break (a blank side
+/// skips the rule, or counts as zero, as the rule says).
+pub fn broken_rules(config: &Config, value: impl Fn(usize, Breakdown) -> Option<Micros>) -> Vec<Broken<'_>> {
+    let mut out = Vec::new();
+    for rule in &config.rules {
+        for inst in &rule.instances {
+            let side = |terms: &[(usize, Breakdown)]| -> Option<i64> {
+                let mut sum = 0i64;
+                for &(i, b) in terms {
+                    match value(i, b) {
+                        Some(v) => sum = sum.saturating_add(v.0),
+                        None if rule.when_blank == WhenBlank::Zero => {}
+                        None => return None,
+                    }
+                }
+                Some(sum)
+            };
+            let (Some(l), Some(r)) = (side(&inst.left), side(&inst.right)) else { continue };
+            if !inst.cmp.holds(l, r) {
+                out.push(Broken { rule, inst, l, r });
+            }
+        }
+    }
+    out
+}
+
+/// What the level's own totals break, as lines for its report: sums of forms each checked
+/// can still break a rule (units that filled CT21 but left CT20 blank), and the level above
+/// will see it. `(rule and indicator codes, Vietnamese, English)`.
+pub fn totals_findings(
+    config: &Config,
+    value: impl Fn(usize, Breakdown) -> Option<Micros>,
+) -> Vec<(String, String, String)> {
+    broken_rules(config, value)
+        .into_iter()
+        .map(|Broken { rule, inst, l, r }| {
+            let shown = |vi| {
+                let name = |terms: &[(usize, Breakdown)]| {
+                    terms
+                        .iter()
+                        .map(|&(i, b)| term_label(config, inst.anchor, i, b, vi))
+                        .collect::<Vec<_>>()
+                        .join(" + ")
+                };
+                format!("{} = {}, {} = {}", name(&inst.left), Micros(l), name(&inst.right), Micros(r))
+            };
+            (
+                format!("{}, {}", rule.code, config.indicators[inst.anchor].code),
+                format!("{} ({})", rule.message, shown(true)),
+                format!("{} ({})", rule.message_en, shown(false)),
+            )
+        })
+        .collect()
 }
 
 /// Outlier warnings: a value above 10 × the median of at least 5 peers of the same family

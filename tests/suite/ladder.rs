@@ -157,6 +157,10 @@ fn a_districts_faithful_sums_are_not_rejected_at_the_city() {
     assert!(out.status.success(), "{}", stderr(&out));
     let wards = csv_rows(&w.path("quan/2023-THD/files.csv"));
     assert!(wards.iter().all(|r| r["fate"].starts_with("accepted")), "{wards:?}");
+    // The district's own report tells it, under its totals, before it sends them up.
+    let summary = sheet_rows(&w.path("quan/2023-THD/TongHop_2023-THD.xlsx"), "Tổng hợp");
+    let notes: Vec<&String> = summary.iter().flatten().filter(|c| c.starts_with("Lưu ý (")).collect();
+    assert!(notes.iter().any(|c| c.starts_with("Lưu ý (E101, CT21)") && c.contains("CT21 = 3")), "{notes:?}");
     w.write("inputs/001_Ba_Dinh.xlsx", &std::fs::read(w.path("quan/2023-THD/TongHop_2023-THD.xlsx")).unwrap());
     let out = w.run(&[]);
     assert!(out.status.success(), "{}", stderr(&out));

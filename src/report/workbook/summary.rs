@@ -24,6 +24,7 @@ pub(crate) fn summary_sheet(
     let mut row = totals_table(ws, head, (names, config, o, mx), meta.lang, st)?;
     let last_col = if o.previous.is_some() { 9 } else { 7 };
     ws.autofilter(head, 0, (row - 1).max(head), last_col)?;
+    row = totals_findings(ws, row, config, o, meta.lang, st)?;
     ws.set_freeze_panes(head + 1, 0)?;
     ws.set_repeat_rows(head, head)?;
     print_setup(ws);
@@ -94,6 +95,29 @@ fn header_block(ws: &mut Worksheet, o: &Outcome, meta: &RunMeta, st: &Styles) ->
     ws.write_string_with_format(12, 0, lang.pick("Đơn vị đã báo cáo:", "Units reported:"), &st.bold)?;
     ws.write_string_with_format(12, 2, format!("{accepted}/{}", o.units.len()), &st.plain)?;
     Ok(())
+}
+
+/// Under the totals, a line for each rule the totals break: sums of forms each checked can
+/// still break one (units that filled CT21 but left CT20 blank), and the level above sees it
+/// when this report goes up. Returns the next row.
+fn totals_findings(
+    ws: &mut Worksheet,
+    mut row: RowNum,
+    config: &Config,
+    o: &Outcome,
+    lang: Lang,
+    st: &Styles,
+) -> Result<RowNum, XlsxError> {
+    let value = |i: usize, b: Breakdown| o.tables.total(i, b).and_then(|t| t.value);
+    for (code, vi, en) in crate::validate::totals_findings(config, value) {
+        let line = match lang {
+            Lang::Vi => format!("Lưu ý ({code}): số liệu tổng hợp chưa thỏa quy tắc: {vi}"),
+            Lang::En => format!("Note ({code}): the totals break a rule: {en}"),
+        };
+        ws.merge_range(row, 0, row, 7, &line, &st.note_line)?;
+        row += 1;
+    }
+    Ok(row)
 }
 
 /// Row 7, when the period is compared with another: which one, or that its figures were not
