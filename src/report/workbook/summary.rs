@@ -79,21 +79,19 @@ fn title_block(ws: &mut Worksheet, p: &crate::config::Period, meta: &RunMeta, st
 /// expected units), the completeness the level above shows for it.
 fn header_block(ws: &mut Worksheet, o: &Outcome, meta: &RunMeta, st: &Styles) -> Result<(), XlsxError> {
     let (lang, p) = (meta.lang, &o.period);
-    let rows = [
-        (lang.pick("Mã đơn vị:", "Unit code:"), p.issuer_code.as_ref().map_or("", |c| c.as_str())),
-        (lang.pick("Tên đơn vị:", "Unit:"), p.issuer.as_str()),
-        (lang.pick("Kỳ báo cáo:", "Period:"), p.code.as_str()),
-    ];
-    for (row, (label, value)) in (8..).zip(rows) {
-        ws.write_string_with_format(row, 0, label, &st.bold)?;
-        put_text(ws, row, 2, value, &st.plain)?;
-    }
-    ws.write_string_with_format(11, 0, lang.pick("Ngày báo cáo:", "Report date:"), &st.bold)?;
-    put_date(ws, 11, 2, Some(meta.as_of), &st.date_plain)?;
-    // The level's own completeness, which the level above shows beside this report.
     let accepted = o.units.iter().filter(|u| u.accepted).count();
-    ws.write_string_with_format(12, 0, lang.pick("Đơn vị đã báo cáo:", "Units reported:"), &st.bold)?;
-    ws.write_string_with_format(12, 2, format!("{accepted}/{}", o.units.len()), &st.plain)?;
+    // `Label: value` in one cell, as forms write them: the line reads whole on the page.
+    let lines = [
+        (lang.pick("Mã đơn vị", "Unit code"), p.issuer_code.as_ref().map_or(String::new(), |c| c.to_string())),
+        (lang.pick("Tên đơn vị", "Unit"), p.issuer.clone()),
+        (lang.pick("Kỳ báo cáo", "Period"), p.code.to_string()),
+        (lang.pick("Ngày báo cáo", "Report date"), date_text(meta.as_of)),
+        // The level's own completeness, which the level above shows beside this report.
+        (lang.pick("Đơn vị đã báo cáo", "Units reported"), format!("{accepted}/{}", o.units.len())),
+    ];
+    for (row, (label, value)) in (8..).zip(lines) {
+        ws.write_string_with_format(row, 0, format!("{label}: {value}"), &st.plain)?;
+    }
     Ok(())
 }
 
