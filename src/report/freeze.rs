@@ -194,8 +194,19 @@ fn read_only(dir: &Path) -> anyhow::Result<()> {
         if entry.file_type()?.is_dir() {
             read_only(&entry.path())?;
         } else {
-            let mut perms = entry.metadata()?.permissions();
-            perms.set_readonly(true);
+            // Readable by everyone who reads the outputs (0444 where modes exist), writable
+            // by none.
+            #[cfg(unix)]
+            let perms = {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::Permissions::from_mode(0o444)
+            };
+            #[cfg(not(unix))]
+            let perms = {
+                let mut p = entry.metadata()?.permissions();
+                p.set_readonly(true);
+                p
+            };
             std::fs::set_permissions(entry.path(), perms)?;
         }
     }

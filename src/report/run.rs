@@ -63,8 +63,7 @@ pub fn write_outputs(
     workbooks?;
     tables?;
     tracing::info!("workbooks and tables written in {:.2?}{}", t.elapsed(), diag::peak_memory());
-    let mut json = run_json(config, o, meta, exit_code, started, true);
-    json["changes"] = serde_json::to_value(&meta.changes)?;
+    let json = run_json(config, o, meta, exit_code, started, true);
     staging.write("run.json", format!("{}\n", serde_json::to_string_pretty(&json)?).as_bytes())?;
     staging.commit().with_context(|| format!("cannot replace {}", target.display()))?;
     tracing::info!("output set in place at {:.2?}", started.elapsed());
@@ -129,6 +128,7 @@ pub fn run_json(
         "missing_units": codes(Timeliness::Missing),
         "late_units": codes(Timeliness::Late),
         "exit_code": exit_code,
+        "changes": meta.changes,
         "since_freeze": meta.since_freeze.as_ref().map(|f| json!({
             "freeze": f.freeze,
             "frozen_at": f.frozen_at,

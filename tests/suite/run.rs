@@ -690,6 +690,13 @@ fn a_frozen_report_stays_as_signed_and_later_changes_are_told() {
     assert_eq!((record["freeze"].as_u64(), record["by"].as_str()), (Some(1), Some("Nguyễn Văn A")));
     assert_eq!(record["inputs"].as_array().unwrap().len(), 2);
     assert!(std::fs::metadata(frozen.join("values.csv")).unwrap().permissions().readonly());
+    // Readable by everyone who reads the outputs, not only by the account that froze it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(frozen.join("TongHop_2023-THD.xlsx")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o444);
+    }
     let signed = tree(&frozen);
     // Nothing changed yet: the run says so, and --strict passes (before the deadline, when
     // missing units do not fail it).
@@ -738,6 +745,9 @@ fn a_frozen_report_stays_as_signed_and_later_changes_are_told() {
             && r[5] == "3"),
         "{sheet:?}"
     );
+    // Units that appeared are named, and the freeze's date is written as dates are.
+    assert!(sheet.iter().flatten().any(|c| c.contains("003 Quận Tây Hồ")), "{sheet:?}");
+    assert!(sheet[0][0].contains("ngày 20/12/2023"), "{}", sheet[0][0]);
     // A second freeze is numbered 2; the first stays; --list shows both.
     assert!(freeze(&["--by", "Nguyễn Văn A"]).status.success());
     assert!(w.path("outputs/chot/2023-THD/2/values.csv").exists());

@@ -22,9 +22,10 @@ pub(crate) fn since_freeze_sheet(
         ws.set_column_width(c as ColNum, w)?;
     }
     let by = if f.by.is_empty() { String::new() } else { format!(", {}", f.by) };
+    let on = chrono::NaiveDate::parse_from_str(&f.frozen_at, "%Y-%m-%d").map_or(f.frozen_at.clone(), date_text);
     let title = match lang {
-        Lang::Vi => format!("Thay đổi so với số liệu chốt lần {} ngày {}{by}", f.freeze, f.frozen_at),
-        Lang::En => format!("Changes since freeze {} of {}{by}", f.freeze, f.frozen_at),
+        Lang::Vi => format!("Thay đổi so với số liệu chốt lần {} ngày {on}{by}", f.freeze),
+        Lang::En => format!("Changes since freeze {} of {on}{by}", f.freeze),
     };
     ws.write_string_with_format(0, 0, &title, &st.bold)?;
     if f.changes.is_empty() {
@@ -38,7 +39,11 @@ pub(crate) fn since_freeze_sheet(
         ("Đơn vị không còn số liệu so với khi chốt", "Units whose figures are gone since the freeze", &f.units_gone),
     ] {
         if !units.is_empty() {
-            ws.write_string(row, 0, format!("{}: {}", lang.pick(label_vi, label_en), units.join(", ")))?;
+            let named: Vec<String> = units
+                .iter()
+                .map(|code| config.unit(code).map_or_else(|| code.clone(), |u| format!("{code} {}", u.name)))
+                .collect();
+            ws.write_string(row, 0, format!("{}: {}", lang.pick(label_vi, label_en), named.join(", ")))?;
             row += 1;
         }
     }
@@ -96,7 +101,8 @@ fn changes_table(
         let breakdown = match c.breakdown {
             "male" => lang.pick("Nam giới", "Male"),
             "female" => lang.pick("Nữ giới", "Female"),
-            _ => lang.pick("Cả nam và nữ", "Total"),
+            _ if ind.by_sex => lang.pick("Cả nam và nữ", "Total"),
+            _ => "",
         };
         put_text(ws, row, 2, breakdown, &st.text)?;
         let (was, now) = (micros(&c.frozen), micros(&c.current));

@@ -89,6 +89,10 @@ fn header_block(ws: &mut Worksheet, o: &Outcome, meta: &RunMeta, st: &Styles) ->
         // The level's own completeness, which the level above shows beside this report.
         (lang.pick("Đơn vị đã báo cáo", "Units reported"), format!("{accepted}/{}", o.units.len())),
     ];
+    // A level with no code of its own (the top) has no `Mã đơn vị` line.
+    let lines = lines
+        .into_iter()
+        .filter(|(label, value)| !value.is_empty() || !label.starts_with(lang.pick("Mã", "Unit code")));
     for (row, (label, value)) in (8..).zip(lines) {
         ws.write_string_with_format(row, 0, format!("{label}: {value}"), &st.plain)?;
     }
