@@ -236,7 +236,7 @@ pub fn format_micros(micros: i64) -> String {
 /// Never `mm/dd/yyyy`.
 pub fn parse_date_text(raw: &str) -> Option<NaiveDate> {
     let s = raw.trim();
-    let s = s.split(['T', ' ']).next().unwrap_or(s);
+    let s = s.split(['T', ' ']).next().unwrap_or(s).trim_end_matches(',');
     let parts: Vec<&str> = s.split(['/', '-', '.']).collect();
     if parts.len() != 3 || !parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())) {
         return None;
@@ -258,9 +258,19 @@ pub fn parse_date_text(raw: &str) -> Option<NaiveDate> {
 pub fn parse_time_text(raw: &str) -> Option<NaiveTime> {
     let s = raw.trim();
     let (_, time) = s.split_once(['T', ' '])?;
-    let time = time.trim().to_ascii_lowercase();
+    let mut time = fold(time.trim_start_matches([',', ' ']));
+    // A zone after the time (`17:10:00+07:00`, `…Z`) does not change the day's clock.
+    if let Some(at) = time.find(['+', 'z']).filter(|&at| at > 0) {
+        time.truncate(at);
+    }
+    // `5:10 PM`, `5:10 CH` (chiều): afternoon; `AM`, `SA` (sáng): morning.
+    let (time, afternoon) = match time.trim().rsplit_once(' ') {
+        Some((t, "pm" | "ch")) => (t.to_string(), Some(true)),
+        Some((t, "am" | "sa")) => (t.to_string(), Some(false)),
+        _ => (time.trim().to_string(), None),
+    };
     let mut parts = time.split([':', 'h']);
-    let hour: u32 = parts.next()?.trim().parse().ok()?;
+    let mut hour: u32 = parts.next()?.trim().parse().ok()?;
     let minute: u32 = match parts.next().map(str::trim) {
         None | Some("") => 0,
         Some(m) => m.parse().ok()?,
@@ -269,6 +279,11 @@ pub fn parse_time_text(raw: &str) -> Option<NaiveTime> {
         None | Some("") => 0,
         Some(sec) => sec.split('.').next()?.parse().ok()?,
     };
+    match afternoon {
+        Some(true) if (1..12).contains(&hour) => hour += 12,
+        Some(false) if hour == 12 => hour = 0,
+        _ => {}
+    }
     NaiveTime::from_hms_opt(hour, minute, second)
 }
 
@@ -475,6 +490,11 @@ mod tests {
         assert_eq!(parse_time_text("2023-12-15T09:05:00"), t(9, 5));
         assert_eq!(parse_time_text("15/12/2023 17h10"), t(17, 10));
         assert_eq!(parse_time_text("15/12/2023"), None);
+        assert_eq!(parse_time_text("15/12/2023 5:10 PM"), t(17, 10));
+        assert_eq!(parse_time_text("15/12/2023 9:05 SA"), t(9, 5));
+        assert_eq!(parse_time_text("2023-12-15T17:10:00+07:00"), t(17, 10));
+        assert_eq!(parse_time_text("16/12/2023, 17:10"), t(17, 10));
+        assert_eq!(parse_date_text("16/12/2023, 17:10"), NaiveDate::from_ymd_opt(2023, 12, 16));
         assert_eq!(parse_date_text("15/12/2023 17:10"), NaiveDate::from_ymd_opt(2023, 12, 15));
         assert_eq!(excel_serial_time(45275.5), t(12, 0));
         assert_eq!(excel_serial_time(45275.0), None);
