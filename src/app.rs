@@ -400,9 +400,10 @@ fn run_period(
     }
     let rejected = outcome.count(Fate::Rejected);
     let missing_past_deadline = s.as_of > outcome.period.deadline && outcome.missing().next().is_some();
-    // --strict judges the period asked for, else the latest: last year's missing units do
-    // not fail every night.
-    let judged = s.period.is_some() || period.code == config.latest_period().code;
+    // --strict judges the period asked for, else the latest that has begun by the as-of
+    // date: last year's missing units do not fail every night, and a period configured
+    // ahead of time does not stop this one from being judged.
+    let judged = s.period.is_some() || period.code == config.period_for_date(Some(s.as_of)).code;
     let incomplete = rejected > 0 || missing_past_deadline;
     // A frozen (signed) report whose figures have moved since is news whatever the period.
     let since_freeze = report::freeze::since_latest(config, &s.outputs, &outcome).map_err(Failure::io)?;
