@@ -889,3 +889,23 @@ fn validate_json_over_several_periods_is_json_and_tells_each_file_once() {
     assert!(whole || lines, "stdout is neither JSON nor JSON Lines:\n{text}");
     assert!(!text.contains("I002"), "another period's forms are told as I002:\n{text}");
 }
+
+#[test]
+fn strict_judges_the_period_under_way_when_next_years_is_configured_ahead() {
+    let w = Workdir::new();
+    let default = std::str::from_utf8(include_bytes!("../../src/config/default/periods.toml")).unwrap().to_string();
+    // Next year's Action Month, configured ahead of time.
+    let next = default
+        .split("[[period.target]]")
+        .next()
+        .unwrap()
+        .replace("2023-THD", "2024-THD")
+        .replace("compare_with = \"2022-THD\"", "")
+        .replace("/2023", "/2024");
+    w.write("cfg/periods.toml", format!("{default}\n{next}").as_bytes());
+    w.add_form("001.xlsx", &Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]));
+    w.write("inputs/hong.xlsx", b"not a workbook");
+    // 22/12/2023: 2023-THD is the period under way, and it has a rejected file.
+    let out = w.cmd().args(["run", "--config", "cfg", "--as-of", "2023-12-22", "--strict"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
