@@ -270,19 +270,24 @@ pub fn since_latest(config: &Config, outputs: &Path, o: &Outcome) -> anyhow::Res
         .collect();
     let units = |m: &Keyed| m.keys().map(|k| k.0.clone()).collect::<BTreeSet<String>>();
     let (was, now) = (units(&frozen), units(&current));
-    let mut totals_moved = Vec::new();
-    for i in 0..config.indicators.len() {
-        for b in 0..Breakdown::ALL.len() {
-            let sum = |m: &Keyed| -> Option<i64> {
-                let vs: Vec<i64> = m.iter().filter(|(k, _)| k.1 == i && k.2 == b).map(|(_, v)| *v).collect();
-                (!vs.is_empty()).then(|| vs.iter().sum())
-            };
-            let (a, c) = (sum(&frozen), sum(&current));
-            if a != c {
-                totals_moved.push(change("", (i, b), a, c));
-            }
+    // The city totals of each side, in one pass over its values.
+    let sums = |m: &Keyed| {
+        let mut out: BTreeMap<(usize, usize), i64> = BTreeMap::new();
+        for (k, v) in m {
+            let sum = out.entry((k.1, k.2)).or_insert(0);
+            *sum = sum.saturating_add(*v);
         }
-    }
+        out
+    };
+    let (frozen_sums, current_sums) = (sums(&frozen), sums(&current));
+    let keys: BTreeSet<&(usize, usize)> = frozen_sums.keys().chain(current_sums.keys()).collect();
+    let totals_moved: Vec<Change> = keys
+        .into_iter()
+        .filter_map(|&k| {
+            let (a, c) = (frozen_sums.get(&k).copied(), current_sums.get(&k).copied());
+            (a != c).then(|| change("", k, a, c))
+        })
+        .collect();
     Ok(Some(SinceFreeze {
         freeze: rec.freeze,
         frozen_at: rec.frozen_at,
