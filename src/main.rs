@@ -7,6 +7,7 @@ use tonghop::app::{self, Exit};
 use tonghop::cli::Cli;
 
 fn main() -> Exit {
+    tune_allocator();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -55,4 +56,17 @@ fn set_panic_hook(verbose: bool) {
             tracing::error!("contained a crash: {info}");
         }
     }));
+}
+
+/// glibc's allocator, tuned for a run that reads forms on every core and keeps a little of
+/// each: two arenas instead of one per thread, and freed memory returned to the system past
+/// 1 MiB instead of 128 KiB of slack. Measured (docs/PERFORMANCE.md): peak RSS at 10,000 /
+/// 30,000 forms 149 → 122 MiB and 322 → 273 MiB, and no slower.
+fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; called before any other thread starts.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 20);
+    }
 }
