@@ -488,16 +488,17 @@ pub fn read_activities(
         let mut cols = ActivityColumns::default();
         for (c, cell) in cells {
             let Some(t) = cell.text() else { continue };
-            match text::fold(t).as_str() {
-                "ngay" | "ngay to chuc" | "ngay thuc hien" => cols.date = Some(*c),
-                "ma loai hoat dong" | "loai hoat dong" | "ma loai" => cols.kind = Some(*c),
-                "hinh thuc" => cols.channel = Some(*c),
-                "so nguoi tham gia" => cols.participants = Some(*c),
-                "trong do nu" | "nu" => cols.female = Some(*c),
-                f if f.starts_with("kinh phi") => cols.cost = Some(*c),
-                "so hoat dong" => cols.count = Some(*c),
-                _ => {}
-            }
+            let slot = match activity_heading(&text::fold(t)) {
+                Some("date") => &mut cols.date,
+                Some("kind") => &mut cols.kind,
+                Some("channel") => &mut cols.channel,
+                Some("participants") => &mut cols.participants,
+                Some("female") => &mut cols.female,
+                Some("cost") => &mut cols.cost,
+                Some("count") => &mut cols.count,
+                _ => continue,
+            };
+            *slot = Some(*c);
         }
         (cols.date.is_some() && cols.kind.is_some()).then_some((row, cols))
     })?;
@@ -578,6 +579,30 @@ pub fn read_activities(
         out.push(Activity { row, date, kind, channel, participants, female, cost, count });
     }
     Some(out)
+}
+
+/// The column an activity-log heading names, folded.
+fn activity_heading(folded: &str) -> Option<&'static str> {
+    Some(match folded {
+        "ngay" | "ngay to chuc" | "ngay thuc hien" => "date",
+        "ma loai hoat dong" | "loai hoat dong" | "ma loai" => "kind",
+        "hinh thuc" => "channel",
+        "so nguoi tham gia" => "participants",
+        "trong do nu" | "nu" => "female",
+        f if f.starts_with("kinh phi") => "cost",
+        "so hoat dong" => "count",
+        _ => return None,
+    })
+}
+
+/// Whether folded text is a word the form itself prints: a header label, a table heading,
+/// a footer, an activity-log heading.
+pub fn is_form_word(folded: &str) -> bool {
+    role(folded).is_some()
+        || label_of(folded).is_some()
+        || is_footer(folded)
+        || activity_heading(folded).is_some()
+        || matches!(folded, "stt" | "don vi tinh" | "ghi chu")
 }
 
 #[derive(Default, Clone, Copy)]

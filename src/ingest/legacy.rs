@@ -83,26 +83,8 @@ pub fn converted(mut sheet: Sheet, encoding: Legacy) -> Sheet {
 /// Whether folded text is one the forms use: a label, a heading, an indicator, unit or
 /// activity type name.
 fn is_known(folded: &str, config: &Config) -> bool {
-    const WORDS: [&str; 16] = [
-        "ma don vi",
-        "ten don vi",
-        "ky bao cao",
-        "ngay bao cao",
-        "nguoi lap bieu",
-        "thu truong don vi",
-        "ma chi tieu",
-        "ten chi tieu",
-        "don vi tinh",
-        "tong so",
-        "nam",
-        "nu",
-        "ghi chu",
-        "hinh thuc",
-        "so nguoi tham gia",
-        "trong do nu",
-    ];
     let stripped = folded.trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, '.' | ')' | ' ' | '-'));
-    WORDS.contains(&folded)
+    crate::ingest::form::is_form_word(folded)
         || config.folded_indicator_names.iter().any(|n| n == folded || n == stripped)
         || config.unit_by_name(folded).is_some()
         || config.activity_types.iter().any(|t| text::fold(&t.name) == folded)
