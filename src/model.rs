@@ -115,14 +115,73 @@ impl std::fmt::Display for Micros {
     }
 }
 
-/// The three value cells of one indicator row; `None` is *not reported*, never zero.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// The three value cells of one indicator row (total, male, female: [`Breakdown::index`]);
+/// a blank cell is *not reported*, never zero.
+///
+/// A run holds one for every indicator row of every form it reads, so it is kept to 40
+/// bytes: the cells share the row, and which values and columns are there is a bit each.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ReportedRow {
-    /// Index of the indicator in the catalogue.
-    pub indicator: usize,
+    indicator: u32,
+    /// The row of the sheet, from 0.
     pub row: u32,
-    pub values: [Option<Micros>; 3],
-    pub cells: [CellRef; 3],
+    values: [i64; 3],
+    cols: [u16; 3],
+    /// Bit `b`: value `b` reported; bit `3 + b`: the column of value `b` found.
+    present: u8,
+}
+
+impl ReportedRow {
+    pub fn new(indicator: usize, row: u32) -> Self {
+        ReportedRow { indicator: indicator as u32, row, ..Default::default() }
+    }
+
+    /// A row of these values, at no cell: for building forms by hand.
+    pub fn with_values(indicator: usize, values: [Option<Micros>; 3]) -> Self {
+        let mut r = ReportedRow::new(indicator, 0);
+        for (b, v) in values.into_iter().enumerate() {
+            r.set_value(b, v);
+        }
+        r
+    }
+
+    /// Index of the indicator in the catalogue.
+    pub fn indicator(&self) -> usize {
+        self.indicator as usize
+    }
+
+    /// Value `b` (a [`Breakdown::index`]), `None` where blank.
+    pub fn value(&self, b: usize) -> Option<Micros> {
+        (self.present & (1 << b) != 0).then(|| Micros(self.values[b]))
+    }
+
+    pub fn values(&self) -> [Option<Micros>; 3] {
+        [0, 1, 2].map(|b| self.value(b))
+    }
+
+    pub fn set_value(&mut self, b: usize, v: Option<Micros>) {
+        match v {
+            Some(v) => {
+                self.values[b] = v.0;
+                self.present |= 1 << b;
+            }
+            None => {
+                self.values[b] = 0;
+                self.present &= !(1 << b);
+            }
+        }
+    }
+
+    /// Where value `b` is read from: column `col` of this row.
+    pub fn locate(&mut self, b: usize, col: u16) {
+        self.cols[b] = col;
+        self.present |= 1 << (3 + b);
+    }
+
+    /// The cell of value `b`; A1 where the form has no such column.
+    pub fn cell(&self, b: usize) -> CellRef {
+        if self.present & (1 << (3 + b)) != 0 { CellRef::new(self.row, self.cols[b]) } else { CellRef::default() }
+    }
 }
 
 impl Default for CellRef {
@@ -276,7 +335,7 @@ impl Submission {
         self.issues.iter().filter(|i| i.severity == Severity::Warning).count()
     }
     pub fn value(&self, indicator: usize, breakdown: Breakdown) -> Option<Micros> {
-        self.rows.iter().find(|r| r.indicator == indicator).and_then(|r| r.values[breakdown.index()])
+        self.rows.iter().find(|r| r.indicator() == indicator).and_then(|r| r.value(breakdown.index()))
     }
 }
 
@@ -397,5 +456,21 @@ mod tests {
         assert_eq!(CellRef::new(0, 25).to_string(), "Z1");
         assert_eq!(CellRef::new(0, 26).to_string(), "AA1");
         assert_eq!(CellRef::new(9, 701).to_string(), "ZZ10");
+    }
+
+    #[test]
+    fn a_reported_row_is_compact_and_keeps_blank_apart_from_zero() {
+        // A run holds one per indicator row of every form it reads.
+        assert_eq!(std::mem::size_of::<ReportedRow>(), 40);
+        let mut r = ReportedRow::new(4, 12);
+        r.locate(0, 4);
+        r.locate(2, 6);
+        r.set_value(0, Some(Micros(0)));
+        r.set_value(2, Some(Micros(-7)));
+        assert_eq!(r.values(), [Some(Micros(0)), None, Some(Micros(-7))]);
+        assert_eq!((r.cell(0).to_string(), r.cell(2).to_string()), ("E13".to_string(), "G13".to_string()));
+        r.set_value(0, None);
+        assert_eq!(r.value(0), None);
+        assert_eq!(r.indicator(), 4);
     }
 }

@@ -109,26 +109,61 @@ pub fn aggregate_values(
 /// how many rows hold the key, in key order.
 fn sums(frame: &DataFrame, by: &[&str], columns: &[&str]) -> PolarsResult<BTreeMap<Vec<u32>, Sums>> {
     let mut out = BTreeMap::new();
-    if frame.height() == 0 {
-        return Ok(out);
-    }
-    let grouped = frame.group_by(by.iter().copied())?;
-    let groups = grouped.get_groups();
-    let keys: Vec<UInt32Chunked> = grouped.keys().iter().map(|k| k.u32().cloned()).collect::<PolarsResult<_>>()?;
-    let mut summed = Vec::with_capacity(columns.len());
-    for name in columns {
-        let wide = frame.column(name)?.cast(&DataType::Int128)?;
-        // SAFETY: the groups were computed on this frame, so every index is in bounds.
-        let sum = unsafe { wide.agg_sum(groups) };
-        summed.push(sum.i128()?.clone());
-    }
-    let counts = groups.group_count();
-    for g in 0..groups.len() {
-        let key = keys.iter().map(|k| k.get(g).unwrap_or(0)).collect();
-        let values = summed.iter().map(|s| s.get(g).unwrap_or(0)).collect();
-        out.insert(key, Sums { values, rows: counts.get(g).unwrap_or(0) });
-    }
+    add_sums(&mut out, frame, by, columns)?;
     Ok(out)
+}
+
+/// How many rows are grouped at once. polars' group-by holds a few dozen bytes per row while
+/// it works (the keys encoded as rows, their hashes, the groups' row indices): summing a
+/// frame a slice at a time and adding the slices' sums bounds that by the slice, not by the
+/// number of forms.
+const SLICE: usize = 1 << 17;
+
+/// Adds the sums of `frame` (see [`sums`]) to `out`, a slice of [`SLICE`] rows at a time.
+fn add_sums(out: &mut BTreeMap<Vec<u32>, Sums>, frame: &DataFrame, by: &[&str], columns: &[&str]) -> PolarsResult<()> {
+    for offset in (0..frame.height()).step_by(SLICE) {
+        let slice = frame.slice(offset as i64, SLICE);
+        let grouped = slice.group_by(by.iter().copied())?;
+        let groups = grouped.get_groups();
+        let keys: Vec<UInt32Chunked> = grouped.keys().iter().map(|k| k.u32().cloned()).collect::<PolarsResult<_>>()?;
+        let mut summed = Vec::with_capacity(columns.len());
+        for name in columns {
+            let column = slice.column(name)?;
+            // A 64-bit sum is exact when no sum can reach 2^63; else the column is summed in
+            // 128 bits (which costs a 16-byte copy of every value, so only where needed).
+            let exact = if fits_64_bits(column)? { column.clone() } else { column.cast(&DataType::Int128)? };
+            // SAFETY: the groups were computed on this slice, so every index is in bounds.
+            let sum = unsafe { exact.agg_sum(groups) };
+            summed.push(sum.cast(&DataType::Int128)?.i128()?.clone());
+        }
+        let counts = groups.group_count();
+        for g in 0..groups.len() {
+            let key = keys.iter().map(|k| k.get(g).unwrap_or(0)).collect();
+            let sum = out.entry(key).or_insert_with(|| Sums { values: vec![0; columns.len()], rows: 0 });
+            for (total, part) in sum.values.iter_mut().zip(&summed) {
+                // At most 2^32 rows of at most 2^64 each: far inside 128 bits.
+                *total += part.get(g).unwrap_or(0);
+            }
+            sum.rows += counts.get(g).unwrap_or(0);
+        }
+    }
+    Ok(())
+}
+
+/// Whether every sum over rows of `column` (Int64 or UInt64) fits in 64 bits: its
+/// largest magnitude times its length is below 2^63.
+fn fits_64_bits(column: &Column) -> PolarsResult<bool> {
+    let series = column.as_materialized_series();
+    let largest: i128 = match series.dtype() {
+        DataType::Int64 => {
+            let c = series.i64()?;
+            let (min, max) = (c.min().unwrap_or(0), c.max().unwrap_or(0));
+            i128::from(min).abs().max(i128::from(max).abs())
+        }
+        DataType::UInt64 => i128::from(series.u64()?.max().unwrap_or(0)),
+        _ => return Ok(false),
+    };
+    Ok(largest.saturating_mul(series.len() as i128) < i128::from(i64::MAX))
 }
 
 /// The sums of one group.
@@ -235,7 +270,6 @@ fn activity_tables(config: &Config, period: &Period, accepted: &[&Submission]) -
         weeks,
         ..Default::default()
     };
-    let (mut bucket, mut kind, mut count, mut people) = (vec![], vec![], vec![], vec![]);
     // Channel rows: 0..3 one per channel, ALL_CHANNELS for the form's whole log.
     const ALL_CHANNELS: u32 = 3;
     let mut rows = SumsRows::default();
@@ -244,14 +278,6 @@ fn activity_tables(config: &Config, period: &Period, accepted: &[&Submission]) -
             continue;
         };
         let s = &sub.activity_summary;
-        for &(b, k, n, p) in &s.by_week_type {
-            if usize::from(b) < t.by_week_type.len() && usize::from(k) < config.activity_types.len() {
-                bucket.push(u32::from(b));
-                kind.push(u32::from(k));
-                count.push(u64::from(n));
-                people.push(p.0);
-            }
-        }
         if s.total.activities == 0 {
             continue;
         }
@@ -263,16 +289,25 @@ fn activity_tables(config: &Config, period: &Period, accepted: &[&Submission]) -
             }
         }
     }
-    let weekly = DataFrame::new(
-        bucket.len(),
-        vec![
-            Column::new("bucket".into(), bucket),
-            Column::new("kind".into(), kind),
-            Column::new("activities".into(), count),
-            Column::new("participants".into(), people),
-        ],
-    )?;
-    for (key, sum) in sums(&weekly, &["bucket", "kind"], &["activities", "participants"])? {
+    let mut by_bucket_kind = BTreeMap::new();
+    let mut weekly = WeeklyRows::default();
+    for sub in accepted {
+        if sub.unit.as_deref().and_then(|c| config.unit_position(c)).is_none() {
+            continue;
+        }
+        for &(b, k, n, p) in &sub.activity_summary.by_week_type {
+            if usize::from(b) < t.by_week_type.len() && usize::from(k) < config.activity_types.len() {
+                weekly.push(b, k, n, p);
+            }
+        }
+        // The frame is summed and emptied a slice at a time: it is a row per form, week
+        // and type, the largest table of a run.
+        if weekly.len() >= SLICE {
+            add_sums(&mut by_bucket_kind, &std::mem::take(&mut weekly).frame()?, &WeeklyRows::BY, &WeeklyRows::SUMS)?;
+        }
+    }
+    add_sums(&mut by_bucket_kind, &weekly.frame()?, &WeeklyRows::BY, &WeeklyRows::SUMS)?;
+    for (key, sum) in by_bucket_kind {
         let what = || "the activity log".to_string();
         let activities = u64::try_from(sum.values[0]).unwrap_or(u64::MAX);
         t.by_week_type[key[0] as usize][key[1] as usize] = (activities, sum.micros(1, &what)?);
@@ -293,6 +328,44 @@ fn activity_tables(config: &Config, period: &Period, accepted: &[&Submission]) -
         t.total = sum.activity_sums()?;
     }
     Ok(t)
+}
+
+/// Rows of a form's activities and participants by week bucket and activity type, as frame
+/// columns.
+#[derive(Default)]
+struct WeeklyRows {
+    bucket: Vec<u32>,
+    kind: Vec<u32>,
+    activities: Vec<u64>,
+    participants: Vec<i64>,
+}
+
+impl WeeklyRows {
+    const BY: [&'static str; 2] = ["bucket", "kind"];
+    const SUMS: [&'static str; 2] = ["activities", "participants"];
+
+    fn push(&mut self, bucket: u16, kind: u16, activities: u32, participants: Micros) {
+        self.bucket.push(u32::from(bucket));
+        self.kind.push(u32::from(kind));
+        self.activities.push(u64::from(activities));
+        self.participants.push(participants.0);
+    }
+
+    fn len(&self) -> usize {
+        self.bucket.len()
+    }
+
+    fn frame(self) -> PolarsResult<DataFrame> {
+        DataFrame::new(
+            self.bucket.len(),
+            vec![
+                Column::new("bucket".into(), self.bucket),
+                Column::new("kind".into(), self.kind),
+                Column::new("activities".into(), self.activities),
+                Column::new("participants".into(), self.participants),
+            ],
+        )
+    }
 }
 
 /// Rows of [`ActivitySums`] by unit, unit type and channel, as frame columns.
@@ -363,11 +436,7 @@ mod tests {
             unit: Some(crate::model::UnitCode::parse(unit).unwrap()),
             rows: rows
                 .iter()
-                .map(|(i, v)| ReportedRow {
-                    indicator: *i,
-                    values: v.map(|x| x.map(Micros::from_units)),
-                    ..Default::default()
-                })
+                .map(|(i, v)| ReportedRow::with_values(*i, v.map(|x| x.map(Micros::from_units))))
                 .collect(),
             ..Default::default()
         }
@@ -456,11 +525,7 @@ mod tests {
         let p = &c.periods[0];
         let huge = |unit: &str| {
             let mut s = sub(unit, &[]);
-            s.rows = vec![ReportedRow {
-                indicator: 0,
-                values: [Some(Micros(i64::MAX / 2 + 1)), None, None],
-                ..Default::default()
-            }];
+            s.rows = vec![ReportedRow::with_values(0, [Some(Micros(i64::MAX / 2 + 1)), None, None])];
             s
         };
         let (a, b) = (huge("001"), huge("002"));
@@ -492,5 +557,34 @@ mod tests {
         assert_eq!(w[1].1, NaiveDate::from_ymd_opt(2023, 11, 21).unwrap());
         assert_eq!(w.last().unwrap().1, NaiveDate::from_ymd_opt(2023, 12, 15).unwrap());
         assert_eq!(w.len(), 6);
+    }
+
+    /// Keys in every slice, sums that fit 64 bits in each slice but not over the whole
+    /// frame: the slices' sums add up, their counts too, and the overflow is still found.
+    #[test]
+    fn sums_taken_a_slice_at_a_time_add_up_and_find_an_overflow_across_slices() {
+        let n = 2 * SLICE + 10;
+        let key: Vec<u32> = (0..n as u32).map(|r| r % 3).collect();
+        let value: Vec<i64> = (0..n as i64).collect();
+        let frame = DataFrame::new(n, vec![Column::new("k".into(), key), Column::new("v".into(), value)]).unwrap();
+        let got = sums(&frame, &["k"], &["v"]).unwrap();
+        for k in 0..3u32 {
+            let want: i128 = (0..n as i128).filter(|r| r % 3 == i128::from(k)).sum();
+            let rows = (0..n).filter(|r| r % 3 == k as usize).count() as u32;
+            let s = &got[&vec![k]];
+            assert_eq!((s.values[0], s.rows), (want, rows), "key {k}");
+        }
+
+        // Each slice sums to just under 2^63; the three slices together do not fit.
+        let big = i64::MAX / SLICE as i64 - 1;
+        let frame = DataFrame::new(
+            3 * SLICE,
+            vec![Column::new("k".into(), vec![0u32; 3 * SLICE]), Column::new("v".into(), vec![big; 3 * SLICE])],
+        )
+        .unwrap();
+        let got = sums(&frame, &["k"], &["v"]).unwrap();
+        let s = &got[&vec![0]];
+        assert_eq!(s.values[0], i128::from(big) * 3 * SLICE as i128);
+        assert!(s.micros(0, &|| "CT01".into()).is_err());
     }
 }

@@ -148,7 +148,9 @@ impl ValuesBuilder {
     pub fn count(config: &Config, sub: &Submission) -> usize {
         sub.rows
             .iter()
-            .map(|row| config.indicators[row.indicator].breakdowns().iter().filter(|b| row.values[b.index()].is_some()))
+            .map(|row| {
+                config.indicators[row.indicator()].breakdowns().iter().filter(|b| row.value(b.index()).is_some())
+            })
             .map(Iterator::count)
             .sum()
     }
@@ -160,9 +162,9 @@ impl ValuesBuilder {
         };
         self.row.clear();
         for row in &sub.rows {
-            for &b in config.indicators[row.indicator].breakdowns() {
-                if let Some(v) = row.values[b.index()] {
-                    self.row.push((row.indicator as u32, b.index() as u32, v.0));
+            for &b in config.indicators[row.indicator()].breakdowns() {
+                if let Some(v) = row.value(b.index()) {
+                    self.row.push((row.indicator() as u32, b.index() as u32, v.0));
                 }
             }
         }

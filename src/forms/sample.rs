@@ -790,7 +790,9 @@ mod tests {
                 }
             }
             let filled: Vec<usize> = f.fill.values.iter().map(|(i, _)| *i).collect();
-            assert!(sub.rows.iter().filter(|r| !filled.contains(&r.indicator)).all(|r| r.values == [None, None, None]));
+            assert!(
+                sub.rows.iter().filter(|r| !filled.contains(&r.indicator())).all(|r| r.values() == [None, None, None])
+            );
             assert_eq!(sub.activities.len(), 3);
             for (a, want) in sub.activities.iter().zip(&f.fill.activities) {
                 assert_eq!(a.date, Some(want.date));
@@ -811,7 +813,7 @@ mod tests {
                 sub.header.report_date.unwrap() >= period.end && sub.header.report_date.unwrap() <= period.deadline
             );
             if !config.unit_type(unit.unit_type).territorial {
-                assert!(sub.rows.iter().filter(|r| r.values[0].is_some()).count() < config.indicators.len());
+                assert!(sub.rows.iter().filter(|r| r.value(0).is_some()).count() < config.indicators.len());
             }
         }
     }
@@ -977,10 +979,8 @@ mod tests {
                     .fill
                     .values
                     .iter()
-                    .map(|(i, cells)| crate::model::ReportedRow {
-                        indicator: *i,
-                        values: cells.clone().map(|c| c.as_ref().and_then(micros)),
-                        ..Default::default()
+                    .map(|(i, cells)| {
+                        crate::model::ReportedRow::with_values(*i, cells.clone().map(|c| c.as_ref().and_then(micros)))
                     })
                     .collect(),
                 ..Default::default()

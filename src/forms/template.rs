@@ -624,13 +624,13 @@ mod tests {
             assert_eq!(sub.header.report_date, None);
             assert_eq!(sub.header.preparer, None);
             assert_eq!(sub.rows.len(), config.indicators.len());
-            assert!(sub.rows.iter().all(|r| r.values == [None, None, None]));
+            assert!(sub.rows.iter().all(|r| r.values() == [None, None, None]));
             assert_eq!(sub.activity_sheet.as_deref(), Some(SHEET_ACTIVITIES));
             assert!(sub.activities.is_empty());
             assert!(sub.issues.is_empty(), "{:?}", sub.issues);
             // The indicator rows keep catalogue order, with section headings between.
             let ct01 = &sub.rows[0];
-            assert_eq!(ct01.cells[0].to_string(), format!("E{}", TABLE_HEADER_ROW + 3));
+            assert_eq!(ct01.cell(0).to_string(), format!("E{}", TABLE_HEADER_ROW + 3));
         }
         // A blank template is rejected for its blank required indicators, nothing else.
         let found = Found { rel: names[0].clone(), abs: written[0].clone(), ignored: None };

@@ -391,17 +391,17 @@ pub fn read_table(sheet: &Sheet, table: TableHeader, config: &Config, issues: &m
         };
         issues.append(&mut pending);
         let code = config.indicators[ind].code.clone();
-        if let Some(prev) = rows.iter().find(|r| r.indicator == ind) {
+        if let Some(prev) = rows.iter().find(|r| r.indicator() == ind) {
             let at = CellRef::new(row, cols.code.or(cols.name).unwrap_or(0));
             let i = issue::indicator_twice(&code, prev.row + 1, row + 1);
             issues.push(i.in_sheet(&sheet.name).at(at).for_indicator(&code).with_value(&code));
             continue;
         }
-        let mut reported = ReportedRow { indicator: ind, row, ..Default::default() };
+        let mut reported = ReportedRow::new(ind, row);
         for (b, col) in value_cols.iter().enumerate() {
             let Some(col) = *col else { continue };
             let at = CellRef::new(row, col);
-            reported.cells[b] = at;
+            reported.locate(b, col);
             let cell = get(Some(col));
             let shown = cell.map(Cell::shown).unwrap_or_default();
             let located = |i: Issue| i.in_sheet(&sheet.name).at(at).for_indicator(&code).with_value(&shown);
@@ -413,7 +413,7 @@ pub fn read_table(sheet: &Sheet, table: TableHeader, config: &Config, issues: &m
             match read_value(cell) {
                 ReadValue::Blank => {}
                 ReadValue::Value { micros, coerced } => {
-                    reported.values[b] = Some(Micros(micros));
+                    reported.set_value(b, Some(Micros(micros)));
                     if coerced {
                         let v = text::format_micros(micros);
                         issues.push(located(issue::coerced(&shown, &v)));

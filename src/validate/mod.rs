@@ -31,10 +31,10 @@ pub fn validate(sub: &mut Submission, config: &Config, period: &Period) {
         i.in_sheet(&sheet).at(cell).for_indicator(indicator).with_value(value)
     };
     for row in &sub.rows {
-        let ind = &config.indicators[row.indicator];
+        let ind = &config.indicators[row.indicator()];
         for b in Breakdown::ALL {
-            let Some(v) = row.values[b.index()] else { continue };
-            let at = row.cells[b.index()];
+            let Some(v) = row.value(b.index()) else { continue };
+            let at = row.cell(b.index());
             if v.0 < 0 {
                 issues.push(locate(issue::negative_value(at, &ind.code, v), Some(at), &ind.code, v.to_string()));
             } else if ind.value_type == ValueType::Count && !v.is_whole() {
@@ -42,15 +42,15 @@ pub fn validate(sub: &mut Submission, config: &Config, period: &Period) {
                 issues.push(locate(i, Some(at), &ind.code, v.to_string()));
             }
         }
-        let [total, male, female] = row.values;
+        let [total, male, female] = row.values();
         if ind.by_sex && total.is_none() && (male.is_some() || female.is_some()) {
-            let at = row.cells[0];
+            let at = row.cell(0);
             issues.push(locate(issue::total_blank(at, &ind.code), Some(at), &ind.code, String::new()));
         }
         if !ind.by_sex {
             for b in [Breakdown::Male, Breakdown::Female] {
-                if let Some(v) = row.values[b.index()] {
-                    let at = row.cells[b.index()];
+                if let Some(v) = row.value(b.index()) {
+                    let at = row.cell(b.index());
                     issues.push(locate(issue::not_by_sex(at, &ind.code), Some(at), &ind.code, v.to_string()));
                 }
             }
@@ -60,15 +60,15 @@ pub fn validate(sub: &mut Submission, config: &Config, period: &Period) {
         if !ind.required_for.contains(&unit_type) || !ind.valid.covers(period) {
             continue;
         }
-        let row = sub.rows.iter().find(|r| r.indicator == i);
-        if row.and_then(|r| r.values[0]).is_none() {
-            let cell = row.map(|r| r.cells[0]);
+        let row = sub.rows.iter().find(|r| r.indicator() == i);
+        if row.and_then(|r| r.value(0)).is_none() {
+            let cell = row.map(|r| r.cell(0));
             issues.push(locate(issue::required_blank(ind.named(), cell), cell, &ind.code, String::new()));
         }
     }
     for Broken { rule, inst, l, r } in broken_rules(config, |i, b| sub.value(i, b)) {
         let ind = &config.indicators[inst.anchor];
-        let cell = sub.rows.iter().find(|row| row.indicator == inst.anchor).map(|row| row.cells[0]);
+        let cell = sub.rows.iter().find(|row| row.indicator() == inst.anchor).map(|row| row.cell(0));
         // What was found, as a true statement: `7 > 6`, `942 ≠ 940`.
         let shown = format!("{} {} {}", Micros(l), inst.cmp.negated_symbol(), Micros(r));
         let name = |terms: &[(usize, Breakdown)], lang| -> String {
@@ -139,7 +139,7 @@ fn activity_cross_checks(sub: &Submission, config: &Config, period: &Period) -> 
         let ind = &config.indicators[i];
         let logged = Micros(logged);
         let shown = reported.map_or_else(|| "(trống)".to_string(), |r| r.to_string());
-        let cell = sub.rows.iter().find(|r| r.indicator == i).map(|r| r.cells[0]);
+        let cell = sub.rows.iter().find(|r| r.indicator() == i).map(|r| r.cell(0));
         let i = issue::log_exceeds_table(&sheet, (what_vi, what_en), logged, ind.named(), &shown);
         let on = if cell.is_some() { &sub.sheet } else { &sheet };
         out.push(i.in_sheet(on).at(cell).for_indicator(&ind.code).with_value(shown));
@@ -218,9 +218,9 @@ pub fn outliers(config: &Config, subs: &[&Submission]) -> Vec<(usize, Issue)> {
     for (si, s) in subs.iter().enumerate() {
         let Some(f) = family_of(s) else { continue };
         for row in &s.rows {
-            for &b in config.indicators[row.indicator].breakdowns() {
-                if let Some(v) = row.values[b.index()].filter(|v| v.0 > 0) {
-                    by_key.entry((f, row.indicator, b)).or_default().push((si, v.0));
+            for &b in config.indicators[row.indicator()].breakdowns() {
+                if let Some(v) = row.value(b.index()).filter(|v| v.0 > 0) {
+                    by_key.entry((f, row.indicator(), b)).or_default().push((si, v.0));
                 }
             }
         }
@@ -241,8 +241,8 @@ pub fn outliers(config: &Config, subs: &[&Submission]) -> Vec<(usize, Issue)> {
             let median2 = if n % 2 == 1 { 2 * others(n / 2) } else { others(n / 2 - 1) + others(n / 2) };
             if i128::from(v) * 2 > i128::from(median2) * 10 {
                 let s = subs[si];
-                let row = s.rows.iter().find(|r| r.indicator == ind);
-                let cell = row.map(|r| r.cells[b.index()]);
+                let row = s.rows.iter().find(|r| r.indicator() == ind);
+                let cell = row.map(|r| r.cell(b.index()));
                 let indicator = &config.indicators[ind];
                 let median = Micros(median2 / 2);
                 let value = Micros(v);
@@ -286,7 +286,7 @@ pub fn is_required(config: &Config, indicator: usize, unit_type: UnitType) -> bo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{CellRef, ReportedRow};
+    use crate::model::ReportedRow;
 
     fn sub(unit: &str, rows: Vec<(usize, [Option<i64>; 3])>) -> Submission {
         Submission {
@@ -295,15 +295,13 @@ mod tests {
             rows: rows
                 .into_iter()
                 .enumerate()
-                .map(|(r, (i, v))| ReportedRow {
-                    indicator: i,
-                    row: r as u32 + 10,
-                    values: v.map(|x| x.map(Micros::from_units)),
-                    cells: [
-                        CellRef::new(r as u32 + 10, 4),
-                        CellRef::new(r as u32 + 10, 5),
-                        CellRef::new(r as u32 + 10, 6),
-                    ],
+                .map(|(r, (i, v))| {
+                    let mut row = ReportedRow::new(i, r as u32 + 10);
+                    for (b, v) in v.into_iter().enumerate() {
+                        row.locate(b, 4 + b as u16);
+                        row.set_value(b, v.map(Micros::from_units));
+                    }
+                    row
                 })
                 .collect(),
             ..Default::default()
@@ -350,12 +348,8 @@ mod tests {
         let c = Config::embedded().unwrap();
         let i = |code| c.indicator_index(code).unwrap();
         let mut s = sub("S01", vec![(i("CT01"), [None, None, None]), (i("CT13"), [Some(-1), Some(2), None])]);
-        s.rows[1].values[0] = Some(Micros(1_500_000));
-        s.rows.push(ReportedRow {
-            indicator: i("CT08"),
-            values: [Some(Micros::from_units(-1)), None, None],
-            ..Default::default()
-        });
+        s.rows[1].set_value(0, Some(Micros(1_500_000)));
+        s.rows.push(ReportedRow::with_values(i("CT08"), [Some(Micros::from_units(-1)), None, None]));
         validate(&mut s, &c, &c.periods[0]);
         let got = codes(&s);
         assert_eq!(got.iter().filter(|c| **c == "E030").count(), 1, "{got:?}");
@@ -422,7 +416,7 @@ mod tests {
         let found = outliers(&c, &refs);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, 5);
-        subs[5].rows[0].values[0] = Some(Micros::from_units(200));
+        subs[5].rows[0].set_value(0, Some(Micros::from_units(200)));
         let refs: Vec<&Submission> = subs.iter().collect();
         assert!(outliers(&c, &refs).is_empty());
         // With four peers only, no judgement.

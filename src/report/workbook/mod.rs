@@ -301,10 +301,11 @@ pub(crate) mod testing {
             period: Some(config.periods[0].code.clone()),
             rows: rows
                 .iter()
-                .map(|(code, v)| ReportedRow {
-                    indicator: config.indicator_index(code).unwrap(),
-                    values: v.map(|x| x.map(Micros::from_units)),
-                    ..Default::default()
+                .map(|(code, v)| {
+                    ReportedRow::with_values(
+                        config.indicator_index(code).unwrap(),
+                        v.map(|x| x.map(Micros::from_units)),
+                    )
                 })
                 .collect(),
             issues,
@@ -370,7 +371,7 @@ pub(crate) mod testing {
             vec![],
         );
         let mut b = b;
-        b.rows[1].values[0] = Some(Micros(12_500_000));
+        b.rows[1].set_value(0, Some(Micros(12_500_000)));
         let c = sub(
             config,
             "003",
