@@ -214,19 +214,34 @@ pub fn totals_findings(
 /// that reported a value above zero. Returns (submission index, issue).
 pub fn outliers(config: &Config, subs: &[&Submission]) -> Vec<(usize, Issue)> {
     let family_of = |s: &Submission| s.unit.as_deref().and_then(|c| config.unit(c)).map(|u| config.family(u.unit_type));
-    let mut by_key: BTreeMap<(usize, usize, Breakdown), Vec<(usize, i64)>> = BTreeMap::new();
-    for (si, s) in subs.iter().enumerate() {
-        let Some(f) = family_of(s) else { continue };
-        for row in &s.rows {
-            for &b in config.indicators[row.indicator()].breakdowns() {
+    let families: Vec<Option<usize>> = subs.iter().map(|s| family_of(s)).collect();
+    let mut out = Vec::new();
+    // An indicator at a time: the values of one indicator of every form, not of all.
+    for (ind, indicator) in config.indicators.iter().enumerate() {
+        let mut by_key: BTreeMap<(usize, Breakdown), Vec<(usize, i64)>> = BTreeMap::new();
+        for (si, s) in subs.iter().enumerate() {
+            let Some(f) = families[si] else { continue };
+            let Some(row) = s.rows.iter().find(|r| r.indicator() == ind) else { continue };
+            for &b in indicator.breakdowns() {
                 if let Some(v) = row.value(b.index()).filter(|v| v.0 > 0) {
-                    by_key.entry((f, row.indicator(), b)).or_default().push((si, v.0));
+                    by_key.entry((f, b)).or_default().push((si, v.0));
                 }
             }
         }
+        outliers_among(config, subs, ind, by_key, &mut out);
     }
-    let mut out = Vec::new();
-    for ((_, ind, b), vals) in by_key {
+    out
+}
+
+/// The outliers among the positive values of indicator `ind`, by family and breakdown.
+fn outliers_among(
+    config: &Config,
+    subs: &[&Submission],
+    ind: usize,
+    by_key: BTreeMap<(usize, Breakdown), Vec<(usize, i64)>>,
+    out: &mut Vec<(usize, Issue)>,
+) {
+    for ((_, b), vals) in by_key {
         // Sorted once; the median of the others is read off it with the value left out.
         let mut sorted: Vec<i64> = vals.iter().map(|&(_, v)| v).collect();
         sorted.sort_unstable();
@@ -255,7 +270,6 @@ pub fn outliers(config: &Config, subs: &[&Submission]) -> Vec<(usize, Issue)> {
             }
         }
     }
-    out
 }
 
 /// How a rule's term is named in a message: `Nữ` on the rule's own indicator, else `CT20`
