@@ -102,8 +102,10 @@ impl Config {
         let indicator_index =
             indicators.iter().enumerate().map(|(i, ind)| (ind.code.to_ascii_uppercase(), i)).collect();
         let folded_indicator_names = indicators.iter().map(|i| text::fold(&i.name)).collect();
+        let folded_activity_type_names = p.activity_types.iter().map(|t| text::fold(&t.name)).collect();
         Config {
             folded_indicator_names,
+            folded_activity_type_names,
             unit_types: p.unit_types,
             units,
             sections: p.sections,

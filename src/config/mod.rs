@@ -262,6 +262,9 @@ pub struct Config {
     pub fingerprint: String,
     /// Indicator names after [`text::fold`], in catalogue order: rows are matched on these.
     pub folded_indicator_names: Vec<String>,
+    /// Activity type names after [`text::fold`], in catalogue order: activity rows name
+    /// their type by these.
+    pub folded_activity_type_names: Vec<String>,
     unit_index: HashMap<UnitCode, usize>,
     /// Unit codes in upper case, for codes typed in another case.
     unit_index_upper: HashMap<String, usize>,

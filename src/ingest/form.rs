@@ -469,7 +469,7 @@ pub fn closest_indicator(what: &str, config: &Config) -> usize {
         .iter()
         .enumerate()
         .map(|(i, ind)| {
-            let d = text::edit_distance(&key, &text::fold(&ind.name))
+            let d = text::edit_distance(&key, &config.folded_indicator_names[i])
                 .min(text::edit_distance(&key, &text::fold(&ind.code)));
             (d, i)
         })
@@ -524,7 +524,7 @@ pub fn read_activities(
         let kind_text = get(cols.kind).map(|c| text::tidy(&c.shown())).unwrap_or_default();
         let kind = config.activity_types.iter().position(|t| t.code.eq_ignore_ascii_case(&kind_text)).or_else(|| {
             let key = text::fold(&kind_text);
-            config.activity_types.iter().position(|t| text::fold(&t.name) == key)
+            config.folded_activity_type_names.iter().position(|name| *name == key)
         });
         if kind.is_none() {
             push(issue::activity_unknown_type(row + 1, &kind_text, config.activity_types.len()), cols.kind);

@@ -87,7 +87,7 @@ fn is_known(folded: &str, config: &Config) -> bool {
     crate::ingest::form::is_form_word(folded)
         || config.folded_indicator_names.iter().any(|n| n == folded || n == stripped)
         || config.unit_by_name(folded).is_some()
-        || config.activity_types.iter().any(|t| text::fold(&t.name) == folded)
+        || config.folded_activity_type_names.iter().any(|name| name == folded)
 }
 
 #[cfg(test)]
