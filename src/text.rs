@@ -470,7 +470,8 @@ mod tests {
                 assert_eq!(fold(&s), fold_by_decomposition(&s), "U+{u:04X} in {s:?}");
             }
         }
-        for s in ["  MÃ  ĐƠN\nVỊ:", "Ủy ban nhân dân", "SỞ LAO ĐỘNG-THƯƠNG BINH", "ǅemal ǈ ß ẞ İ", "ﬁ Ⅳ"] {
+        for s in ["  MÃ  ĐƠN\nVỊ:", "Ủy ban nhân dân", "SỞ LAO ĐỘNG-THƯƠNG BINH", "ǅemal ǈ ß ẞ İ", "ﬁ Ⅳ"]
+        {
             let nfd: String = s.nfd().collect();
             assert_eq!(fold(s), fold_by_decomposition(s), "{s:?}");
             assert_eq!(fold(&nfd), fold_by_decomposition(s), "{s:?} in NFD");
