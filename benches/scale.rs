@@ -12,9 +12,9 @@
 //! alternate BENCH_REPEAT times (default 3) and each is taken at its fastest.
 //!
 //! Environment: BENCH_UNITS (default 10000), BENCH_ACTIVITIES (default 100), BENCH_JOBS,
-//! BENCH_REPEAT, BENCH_STYLES (`real`, the default: forms as offices make them, with
-//! numbering rows, prose dates, titles, legacy fonts and chart sheets mixed in; or
-//! `template`).
+//! BENCH_REPEAT, BENCH_STYLES: the corpora measured, by default `template,real`: the
+//! template's own forms, then forms as offices make them (numbering rows, prose dates,
+//! titles, legacy fonts and chart sheets mixed in), each with its own floor.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -32,7 +32,54 @@ fn main() {
     let exe = PathBuf::from(env!("CARGO_BIN_EXE_tonghop"));
     let units: usize = env_or("BENCH_UNITS", 10_000);
     let activities: usize = env_or("BENCH_ACTIVITIES", 100);
-    let styles = std::env::var("BENCH_STYLES").unwrap_or_else(|_| "real".into());
+    let all_styles = std::env::var("BENCH_STYLES").unwrap_or_else(|_| "template,real".into());
+    let repeat = env_or("BENCH_REPEAT", 3).max(1);
+    let rows: Vec<(String, Corpus)> = all_styles
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|styles| (styles.to_string(), measure_corpus(&exe, units, activities, styles, repeat)))
+        .collect();
+
+    let demo_inputs = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs");
+    let demo_out = tempfile::tempdir().expect("temp dir");
+    let demo = measure(
+        Command::new(&exe)
+            .args(["run", "--quiet", "--as-of", "2023-12-22"])
+            .arg("--inputs")
+            .arg(&demo_inputs)
+            .arg("--outputs")
+            .arg(demo_out.path()),
+    );
+    let demo_files = count_files(&demo_inputs);
+
+    let line = |name: &str, m: &Measured, n: usize| {
+        println!("{:<34} {:>9.3} {:>11.0} {:>7.0} MiB", name, m.secs, n as f64 / m.secs, m.max_rss_kib as f64 / 1024.0);
+    };
+    for (styles, c) in &rows {
+        println!();
+        println!(
+            "corpus: {} forms × {activities} activity rows, {styles} styles, {} cores",
+            c.files,
+            rayon::current_num_threads()
+        );
+        println!("{:<34} {:>9} {:>11} {:>10}", "", "wall (s)", "files/s", "peak RSS");
+        line("(a) floor: calamine, read only", &c.floor, c.files);
+        line("(b) tonghop run, end to end", &c.full, c.files);
+        println!("ratio (b)/(a): {:.2} (best of {repeat} each)", c.full.secs / c.floor.secs);
+    }
+    println!();
+    line("(c) tonghop run, 51-form demo", &demo, demo_files);
+}
+
+/// The floor and the run on one corpus, each at its best.
+struct Corpus {
+    files: usize,
+    floor: Measured,
+    full: Measured,
+}
+
+fn measure_corpus(exe: &Path, units: usize, activities: usize, styles: &str, repeat: usize) -> Corpus {
     let suffix = if styles == "template" { String::new() } else { format!("-{styles}") };
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("target/bench-corpus")
@@ -40,9 +87,9 @@ fn main() {
     if !root.join("inputs").is_dir() {
         eprintln!("making the corpus: {units} forms × {activities} activity rows → {}", root.display());
         let t = Instant::now();
-        let ok = Command::new(&exe)
+        let ok = Command::new(exe)
             .args(["sample", "--units", &units.to_string(), "--activities", &activities.to_string(), "--seed", "7"])
-            .args(["--styles", &styles])
+            .args(["--styles", styles])
             .arg("--outputs")
             .arg(&root)
             .status()
@@ -51,19 +98,17 @@ fn main() {
         eprintln!("corpus made in {:.1} s", t.elapsed().as_secs_f64());
     }
     let inputs = root.join("inputs");
-    let files = count_files(&inputs);
     let jobs = std::env::var("BENCH_JOBS").ok();
     let self_exe = std::env::current_exe().expect("own path");
 
     // The floor and the run alternate, `repeat` times each: on a shared machine one pass of
     // either can be slowed by a neighbour, so each is taken at its best.
-    let repeat = env_or("BENCH_REPEAT", 3).max(1);
     let out = tempfile::tempdir().expect("temp dir");
     let mut floors = Vec::new();
     let mut fulls = Vec::new();
     for _ in 0..repeat {
         floors.push(measure(Command::new(&self_exe).arg("floor").arg(&inputs)));
-        let mut run = Command::new(&exe);
+        let mut run = Command::new(exe);
         run.args(["run", "--quiet", "--as-of", "2023-12-22"])
             .arg("--inputs")
             .arg(&inputs)
@@ -78,35 +123,8 @@ fn main() {
         fulls.push(measure(&mut run));
     }
     let samples = |ms: &[Measured]| ms.iter().map(|m| format!("{:.3}", m.secs)).collect::<Vec<_>>().join(" / ");
-    eprintln!("floor runs (s): {}; tonghop runs (s): {}", samples(&floors), samples(&fulls));
-    let floor_run = best(floors);
-    let full = best(fulls);
-    let demo_inputs = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs");
-    let demo_out = tempfile::tempdir().expect("temp dir");
-    let demo = measure(
-        Command::new(&exe)
-            .args(["run", "--quiet", "--as-of", "2023-12-22"])
-            .arg("--inputs")
-            .arg(&demo_inputs)
-            .arg("--outputs")
-            .arg(demo_out.path()),
-    );
-    let demo_files = count_files(&demo_inputs);
-
-    println!();
-    println!(
-        "corpus: {files} forms × {activities} activity rows, {styles} styles, {} cores",
-        rayon::current_num_threads()
-    );
-    println!("{:<34} {:>9} {:>11} {:>10}", "", "wall (s)", "files/s", "peak RSS");
-    for (name, m, n) in [
-        ("(a) floor: calamine, read only", &floor_run, files),
-        ("(b) tonghop run, end to end", &full, files),
-        ("(c) tonghop run, 51-form demo", &demo, demo_files),
-    ] {
-        println!("{:<34} {:>9.3} {:>11.0} {:>7.0} MiB", name, m.secs, n as f64 / m.secs, m.max_rss_kib as f64 / 1024.0);
-    }
-    println!("ratio (b)/(a): {:.2} (best of {repeat} each)", full.secs / floor_run.secs);
+    eprintln!("{styles}: floor runs (s): {}; tonghop runs (s): {}", samples(&floors), samples(&fulls));
+    Corpus { files: count_files(&inputs), floor: best(floors), full: best(fulls) }
 }
 
 fn env_or(name: &str, default: usize) -> usize {
