@@ -7,8 +7,9 @@
 //! calamine: the same [`DataRef`]s, the same shared-string, date-format and formula rules.
 //!
 //! It reads a plain subset and steps aside on anything else ([`Unsupported`]): cells
-//! without a reference, Excel's `_xHHHH_` escapes, CDATA, non-worksheet sheets, parts
-//! named otherwise, malformed XML. The caller then reads the same file with calamine, so an
+//! without a reference, Excel's `_xHHHH_` escapes, CDATA, sheets that are neither
+//! worksheets nor chart or dialog sheets (those two hold no cells and are listed as such),
+//! parts named otherwise, malformed XML. The caller then reads the same file with calamine, so an
 //! unusual or broken file gets exactly calamine's reading and calamine's error. Tests read
 //! every fixture both ways and compare them cell by cell.
 
