@@ -216,12 +216,22 @@ pub fn outliers(config: &Config, subs: &[&Submission]) -> Vec<(usize, Issue)> {
     let family_of = |s: &Submission| s.unit.as_deref().and_then(|c| config.unit(c)).map(|u| config.family(u.unit_type));
     let families: Vec<Option<usize>> = subs.iter().map(|s| family_of(s)).collect();
     let mut out = Vec::new();
+    // Where each form's next row is looked for: a form lists its indicators in catalogue
+    // order as a rule, so the indicators taken in that order find their rows in one pass.
+    let mut next = vec![0usize; subs.len()];
     // An indicator at a time: the values of one indicator of every form, not of all.
     for (ind, indicator) in config.indicators.iter().enumerate() {
         let mut by_key: BTreeMap<(usize, Breakdown), Vec<(usize, i64)>> = BTreeMap::new();
         for (si, s) in subs.iter().enumerate() {
             let Some(f) = families[si] else { continue };
-            let Some(row) = s.rows.iter().find(|r| r.indicator() == ind) else { continue };
+            let row = match s.rows.get(next[si]) {
+                Some(r) if r.indicator() == ind => {
+                    next[si] += 1;
+                    Some(r)
+                }
+                _ => s.rows.iter().find(|r| r.indicator() == ind),
+            };
+            let Some(row) = row else { continue };
             for &b in indicator.breakdowns() {
                 if let Some(v) = row.value(b.index()).filter(|v| v.0 > 0) {
                     by_key.entry((f, b)).or_default().push((si, v.0));
@@ -230,6 +240,8 @@ pub fn outliers(config: &Config, subs: &[&Submission]) -> Vec<(usize, Issue)> {
         }
         outliers_among(config, subs, ind, by_key, &mut out);
     }
+    // By family, then indicator and breakdown, as the issues are told.
+    out.sort_by_key(|(si, _)| families[*si]);
     out
 }
 
@@ -436,5 +448,33 @@ mod tests {
         // With four peers only, no judgement.
         let refs: Vec<&Submission> = subs[1..].iter().collect();
         assert!(outliers(&c, &refs).is_empty());
+    }
+
+    /// Outliers in two families and on two indicators, with one form's rows out of catalogue
+    /// order: each is found, at its own cell, and they come by family, then indicator.
+    #[test]
+    fn outliers_come_by_family_and_are_found_in_rows_out_of_order() {
+        let c = Config::embedded().unwrap();
+        let (ct01, ct08) = (c.indicator_index("CT01").unwrap(), c.indicator_index("CT08").unwrap());
+        let mut subs = Vec::new();
+        for (k, u) in ["001", "002", "003", "004", "005", "006"].into_iter().enumerate() {
+            subs.push(sub(u, vec![(ct08, [Some(if k == 5 { 999 } else { 20 }), None, None])]));
+        }
+        for (k, u) in ["S01", "S02", "S03", "S04", "S05", "S06"].into_iter().enumerate() {
+            let v = |x: i64| [Some(if k == 5 { 999 } else { x }), None, None];
+            // The last department lists CT08 above CT01.
+            let rows = if k == 5 { vec![(ct08, v(30)), (ct01, v(20))] } else { vec![(ct01, v(20)), (ct08, v(30))] };
+            subs.push(sub(u, rows));
+        }
+        let refs: Vec<&Submission> = subs.iter().collect();
+        let found: Vec<(usize, String, String)> = outliers(&c, &refs)
+            .into_iter()
+            .map(|(si, i)| (si, i.indicator.clone().unwrap_or_default(), i.cell_text()))
+            .collect();
+        let at = |row: u32| CellRef::new(row, 4).to_string();
+        assert_eq!(
+            found,
+            vec![(5, "CT08".to_string(), at(10)), (11, "CT01".to_string(), at(11)), (11, "CT08".to_string(), at(10)),]
+        );
     }
 }
