@@ -59,9 +59,9 @@ impl Tables {
 /// (Nam/Nữ of an indicator not broken down by sex) are left out.
 ///
 /// Every table is derived with polars from one typed frame of the accepted values
-/// ([`values_frame`]): group keys are the frame's own integer columns, and sums are taken
-/// in 128-bit integers, so an overflow of the 64-bit values the outputs hold is found once,
-/// by [`sums`], in the engine's arithmetic.
+/// ([`Values`]): group keys are the frame's own integer columns, and sums are exact (in 64
+/// bits where no sum can reach 2^63, else in 128), so an overflow of the 64-bit values the
+/// outputs hold is found once, by [`Sums::micros`], from the engine's own sums.
 pub fn aggregate(config: &Config, period: &Period, accepted: &[&Submission]) -> PolarsResult<Tables> {
     aggregate_values(config, period, Values::of(config, accepted)?, accepted)
 }
