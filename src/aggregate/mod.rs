@@ -61,7 +61,7 @@ impl Tables {
 /// Every table is derived with polars from one typed frame of the accepted values
 /// ([`Values`]): group keys are the frame's own integer columns, and sums are exact (in 64
 /// bits where no sum can reach 2^63, else in 128), so an overflow of the 64-bit values the
-/// outputs hold is found once, by [`Sums::micros`], from the engine's own sums.
+/// outputs hold is found once, by `Sums::micros`, from the engine's own sums.
 pub fn aggregate(config: &Config, period: &Period, accepted: &[&Submission]) -> PolarsResult<Tables> {
     aggregate_values(config, period, Values::of(config, accepted)?, accepted)
 }

@@ -1,4 +1,4 @@
-//! Reading the BaoCao and HoatDong sheets of a form into a [`Submission`]'s content.
+//! Reading the BaoCao and HoatDong sheets of a form into a [`Submission`](crate::model::Submission)'s content.
 //!
 //! The form is found by its content, not its position: the indicator table by its header
 //! row, the header block by its labels above it. Labels and names are compared after

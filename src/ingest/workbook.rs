@@ -2,7 +2,7 @@
 //!
 //! This file and the direct xlsx reader ([`super::xlsx`], which gives calamine's values for
 //! plain .xlsx files) are the only ones that touch calamine. The format is chosen by the
-//! file's magic bytes, not its extension, and the container is checked by [`super::guard`]
+//! file's magic bytes, not its extension, and the container is checked by `guard`
 //! before any reader sees it. xlsx/xlsb sheets are streamed cell by cell with a cell
 //! budget: a stray cell at XFD1048576 costs one cell, not a whole-sheet allocation.
 
