@@ -193,6 +193,8 @@ pub fn read(found: &Found, ctx: &ReadContext<'_>) -> Submission {
         }
         return sub;
     }
+    // What is logged while the file is read names it: a reader crash, a fallback to calamine.
+    let _file = tracing::error_span!("file", path = %found.rel).entered();
     let max = ctx.config.limits.max_file_bytes;
     let bytes = match read_bounded(&found.abs, max) {
         Ok((sha, _, Some(bytes))) => {
@@ -222,11 +224,7 @@ pub fn read(found: &Found, ctx: &ReadContext<'_>) -> Submission {
             sub.own = None;
             sub.consolidated = true;
         } else {
-            tracing::warn!(
-                "skipped {}: a {} workbook this program wrote is never a submission",
-                found.rel,
-                kind.as_str()
-            );
+            tracing::warn!("skipped: a {} workbook this program wrote is never a submission", kind.as_str());
             sub.issues = vec![issue::own_workbook(kind)];
             sub.sheet.clear();
             sub.rows.clear();

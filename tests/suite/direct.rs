@@ -175,3 +175,14 @@ proptest! {
         }
     }
 }
+
+/// An operator reading `-v` learns which file was left to calamine, and why.
+#[test]
+fn the_log_names_the_file_the_direct_reader_leaves_to_calamine() {
+    let w = crate::common::Workdir::new();
+    w.write("inputs/2023-THD/001_Ba_Dinh.xlsx", &form_with("", |x| x.replacen("<t>", "<t>Dòng_x000D_", 1)));
+    let out = w.run(&["-v"]);
+    let log = crate::common::stderr(&out);
+    let line = log.lines().find(|l| l.contains("read with calamine")).unwrap_or_default();
+    assert!(line.contains("2023-THD/001_Ba_Dinh.xlsx") && line.contains("escape"), "{log}");
+}
