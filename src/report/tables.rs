@@ -261,8 +261,9 @@ pub fn comparison<'a>(config: &'a Config, o: &'a Outcome) -> Table<'a> {
             ("value", Column::Decimal { precision: 38 }),
             ("previous_period", Column::Text),
             ("previous_value", Column::Decimal { precision: 38 }),
-            ("previous_units_reporting", Column::Int),
             ("ratio_percent", Column::Decimal { precision: 38 }),
+            // After the seven columns of the contract, so that they keep their places.
+            ("previous_units_reporting", Column::Int),
         ],
         totals.len(),
         move |r, c| {
@@ -275,12 +276,12 @@ pub fn comparison<'a>(config: &'a Config, o: &'a Outcome) -> Table<'a> {
                 3 => Cow::Owned(t.value.map(|v| text::format_micros(v.0)).unwrap_or_default()),
                 4 => Cow::Borrowed(previous.map_or("", |p| p.period.as_str())),
                 5 => Cow::Owned(before.and_then(|t| t.value).map(|v| text::format_micros(v.0)).unwrap_or_default()),
-                6 => Cow::Owned(before.map(|t| t.units_reporting.to_string()).unwrap_or_default()),
-                _ => Cow::Owned(
+                6 => Cow::Owned(
                     crate::outcome::ratio_tenths(t.value, before.and_then(|t| t.value))
                         .map(crate::outcome::format_tenths)
                         .unwrap_or_default(),
                 ),
+                _ => Cow::Owned(before.map(|t| t.units_reporting.to_string()).unwrap_or_default()),
             }
         },
     )

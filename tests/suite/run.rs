@@ -614,6 +614,12 @@ fn this_year_is_set_beside_last_year_from_the_run_or_the_outputs_in_place() {
     let find = |rows: &[std::collections::HashMap<String, String>], ind: &str| {
         rows.iter().find(|r| r["indicator"] == ind && r["breakdown"] == "total").unwrap().clone()
     };
+    // The seven columns of the contract in their places, then the units reporting last year.
+    let text = w.read_out("comparison.csv");
+    assert_eq!(
+        text.lines().next(),
+        Some("period,indicator,breakdown,value,previous_period,previous_value,ratio_percent,previous_units_reporting")
+    );
     // CT01: 3 + 5 = 8 against 2: 400.0 %; CT05: 16 against 8: 200.0 %; CT06: 150 against 80.
     let ct01 = find(&rows("2023-THD"), "CT01");
     assert_eq!((ct01["value"].as_str(), ct01["previous_value"].as_str()), ("8", "2"));
