@@ -283,6 +283,7 @@ pub struct Header {
     pub unit_code: Option<String>,
     pub unit_code_cell: Option<CellRef>,
     pub unit_name: Option<String>,
+    pub unit_name_cell: Option<CellRef>,
     pub period: Option<String>,
     pub period_cell: Option<CellRef>,
     pub report_date: Option<NaiveDate>,
@@ -296,6 +297,7 @@ pub struct Header {
     /// The issuing body's title line (`UBND QUẬN CẦU GIẤY`) that names a configured unit,
     /// kept when the form has neither a unit code nor a unit name.
     pub title: Option<String>,
+    pub title_cell: Option<CellRef>,
 }
 
 /// One received file that claims to be a unit's form, as read.
@@ -307,6 +309,8 @@ pub struct Submission {
     /// The sheet holding the indicator table, as named in the file.
     pub sheet: String,
     pub activity_sheet: Option<String>,
+    /// The column of the activity log's dates.
+    pub activity_date_col: Option<u16>,
     pub header: Header,
     /// Resolved unit code (header, else file name or unit name).
     pub unit: Option<UnitCode>,

@@ -128,14 +128,15 @@ pub fn prefer_column(
     rightmost
 }
 
-/// The text lines above the table that may be the issuing body's title, top first.
-pub fn titles(sheet: &Sheet, table_row: u32) -> impl Iterator<Item = String> + '_ {
+/// The text lines above the table that may be the issuing body's title, top first, each
+/// with its cell.
+pub fn titles(sheet: &Sheet, table_row: u32) -> impl Iterator<Item = (CellRef, String)> + '_ {
     sheet
         .rows
         .range(..table_row)
-        .flat_map(|(_, cells)| cells.iter().filter_map(|(_, c)| c.text()))
-        .flat_map(|t| t.lines().map(text::tidy).collect::<Vec<_>>())
-        .filter(|t| !t.is_empty() && t.chars().count() <= 120)
+        .flat_map(|(&row, cells)| cells.iter().filter_map(move |(col, c)| Some((CellRef::new(row, *col), c.text()?))))
+        .flat_map(|(at, t)| t.lines().map(|l| (at, text::tidy(l))).collect::<Vec<_>>())
+        .filter(|(_, t)| !t.is_empty() && t.chars().count() <= 120)
 }
 
 const LABELS: [(&str, &str); 8] = [
@@ -166,12 +167,22 @@ pub fn read_header(sheet: &Sheet, table_row: u32, is_1904: bool, issues: &mut Ve
                     cells[i + 1..].iter().find(|(_, c)| c.text().is_none_or(|t| label_of(&text::fold(t)).is_none()));
                 match next {
                     Some((c, v)) => (key, v.clone(), CellRef::new(row, *c)),
-                    None => continue,
+                    None => {
+                        // A blank period is told at its label.
+                        if key == "period" && h.period.is_none() {
+                            h.period_cell = Some(CellRef::new(row, *col));
+                        }
+                        continue;
+                    }
                 }
             } else if let Some((label, value)) = t.split_once(':') {
                 match label_of(&text::fold(label)) {
                     Some(key) if !value.trim().is_empty() => {
                         (key, Cell::Text(value.trim().to_string()), CellRef::new(row, *col))
+                    }
+                    Some("period") if h.period.is_none() => {
+                        h.period_cell = Some(CellRef::new(row, *col));
+                        continue;
                     }
                     _ => continue,
                 }
@@ -184,7 +195,10 @@ pub fn read_header(sheet: &Sheet, table_row: u32, is_1904: bool, issues: &mut Ve
                     h.unit_code = Some(shown);
                     h.unit_code_cell = Some(at);
                 }
-                "unit_name" if h.unit_name.is_none() => h.unit_name = Some(shown),
+                "unit_name" if h.unit_name.is_none() => {
+                    h.unit_name = Some(shown);
+                    h.unit_name_cell = Some(at);
+                }
                 "period" if h.period.is_none() => {
                     h.period = Some(shown);
                     h.period_cell = Some(at);
@@ -478,12 +492,7 @@ pub fn closest_indicator(what: &str, config: &Config) -> usize {
 }
 
 /// Reads the HoatDong sheet's rows, if it has the activity table.
-pub fn read_activities(
-    sheet: &Sheet,
-    config: &Config,
-    is_1904: bool,
-    issues: &mut Vec<Issue>,
-) -> Option<Vec<Activity>> {
+pub fn read_activities(sheet: &Sheet, config: &Config, is_1904: bool, issues: &mut Vec<Issue>) -> Option<ActivityLog> {
     let (header_row, cols) = sheet.rows.iter().find_map(|(&row, cells)| {
         let mut cols = ActivityColumns::default();
         for (c, cell) in cells {
@@ -578,7 +587,13 @@ pub fn read_activities(
         };
         out.push(Activity { row, date, kind, channel, participants, female, cost, count });
     }
-    Some(out)
+    Some(ActivityLog { rows: out, date_col: cols.date.unwrap_or(0) })
+}
+
+/// The rows of a form's activity log, and the column of their dates.
+pub struct ActivityLog {
+    pub rows: Vec<Activity>,
+    pub date_col: u16,
 }
 
 /// The column an activity-log heading names, folded.
@@ -705,7 +720,7 @@ mod tests {
             (2, &[(0, "00004"), (1, "21/11/2023"), (2, "HD02"), (3, "Trực tuyến")]),
         ]);
         let c = Config::embedded().unwrap();
-        let acts = read_activities(&s, &c, false, &mut vec![]).unwrap();
+        let acts = read_activities(&s, &c, false, &mut vec![]).unwrap().rows;
         assert_eq!(acts.iter().map(|a| a.count).collect::<Vec<_>>(), [3, 1]);
         let sub = crate::model::Submission { activities: acts, ..Default::default() };
         let summary = crate::aggregate::summarise_activities(&c.periods[0], &sub);

@@ -348,7 +348,10 @@ fn read_form(bytes: Vec<u8>, sub: &mut Submission, ctx: &ReadContext<'_>) -> Res
     // The title names the unit when neither a code nor a unit name does.
     let named = sub.header.unit_name.as_deref().is_some_and(|n| match_unit_name(n, ctx.config).is_some());
     if sub.header.unit_code.is_none() && !named {
-        sub.header.title = form::titles(&sheet, table.row).find(|t| match_title(t, ctx.config).is_some());
+        if let Some((at, title)) = form::titles(&sheet, table.row).find(|(_, t)| match_title(t, ctx.config).is_some()) {
+            sub.header.title = Some(title);
+            sub.header.title_cell = Some(at);
+        }
     }
     drop(sheet);
     read_activity_log(&mut wb, sub, ctx, encoding)
@@ -427,13 +430,14 @@ fn read_activity_log(
         if let Some(e) = by_trial {
             sheet = legacy::converted(sheet, e);
         }
-        if let Some(acts) = form::read_activities(&sheet, ctx.config, wb.is_1904, &mut sub.issues) {
+        if let Some(log) = form::read_activities(&sheet, ctx.config, wb.is_1904, &mut sub.issues) {
             let said = form_encoding.by_fonts.or(form_encoding.by_trial).is_some();
             if let (false, Some(e)) = (said, by_fonts.or(by_trial)) {
                 sub.issues.push(issue::legacy_encoding(e.name()).in_sheet(&sheet.name));
             }
             sub.activity_sheet = Some(sheet.name.clone());
-            sub.activities = acts;
+            sub.activity_date_col = Some(log.date_col);
+            sub.activities = log.rows;
             break;
         }
     }
@@ -495,12 +499,12 @@ fn identify(sub: &mut Submission, found: &Found, ctx: &ReadContext<'_>) {
                 }
                 (None, Some(code), _) => {
                     let name = sub.header.unit_name.as_deref().unwrap_or("");
-                    sub.issues.push(locate(issue::unit_from_unit_name(&code), None, name));
+                    sub.issues.push(locate(issue::unit_from_unit_name(&code), sub.header.unit_name_cell, name));
                     sub.unit = Some(code);
                 }
                 (None, None, Some(code)) => {
                     let title = sub.header.title.as_deref().unwrap_or("");
-                    sub.issues.push(locate(issue::unit_from_title(&code), None, title));
+                    sub.issues.push(locate(issue::unit_from_title(&code), sub.header.title_cell, title));
                     sub.unit = Some(code);
                 }
                 (None, None, None) => sub.issues.push(locate(issue::unit_unknowable(), None, "")),
@@ -515,7 +519,7 @@ fn identify(sub: &mut Submission, found: &Found, ctx: &ReadContext<'_>) {
             let by_date = config.period_for_date(sub.header.report_date);
             let later = sub.header.report_date.is_some() && by_date.start > ctx.period.end;
             let period = if ctx.forced && !later { ctx.period } else { by_date };
-            sub.issues.push(locate(issue::period_blank(&period.code), None, ""));
+            sub.issues.push(locate(issue::period_blank(&period.code), sub.header.period_cell, ""));
             sub.period = Some(period.code.clone());
         }
         Some(typed) => {

@@ -96,7 +96,8 @@ pub fn validate(sub: &mut Submission, config: &Config, period: &Period) {
                 let d = date.format("%d/%m/%Y");
                 let (from, to) = (period.activity_start.format("%d/%m/%Y"), period.end.format("%d/%m/%Y"));
                 let i = issue::activity_outside(a.row + 1, &d, from, to);
-                issues.push(i.in_sheet(&act_sheet).with_value(d.to_string()));
+                let at = sub.activity_date_col.map(|c| CellRef::new(a.row, c));
+                issues.push(i.in_sheet(&act_sheet).at(at).with_value(d.to_string()));
             }
         }
     }
@@ -417,7 +418,11 @@ mod tests {
         s.activities =
             vec![act(0, 16, 50, 4), act(0, 17, 50, 0), act(1, 18, 120, 7), act(1, 20, 30, 0), act(0, 1, 9, 0)];
         s.activities[4].date = chrono::NaiveDate::from_ymd_opt(2023, 10, 1);
+        s.activity_date_col = Some(1);
         validate(&mut s, &c, &c.periods[0]);
+        // The event before the window is told at its date.
+        let w020: Vec<String> = s.issues.iter().filter(|x| x.code == "W020").map(|x| x.cell_text()).collect();
+        assert_eq!(w020, ["B5"]);
         let w021: Vec<(&str, &str)> = s
             .issues
             .iter()

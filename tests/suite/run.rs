@@ -437,7 +437,9 @@ fn every_period_in_the_inputs_gets_its_own_set_and_period_gives_one() {
     assert_eq!(files23.len(), 3);
     assert_eq!(files23.iter().find(|r| r["path"] == "2022/001.xlsx").unwrap()["fate"], "ignored");
     assert!(csv("2023-THD", "issues.csv").iter().any(|r| r["path"] == "2022/001.xlsx" && r["code"] == "I002"));
-    assert!(csv("2022-THD", "issues.csv").iter().any(|r| r["path"] == "2022/002.xlsx" && r["code"] == "W003"));
+    // Told at the blank period's label.
+    let w003 = csv("2022-THD", "issues.csv").into_iter().find(|r| r["path"] == "2022/002.xlsx" && r["code"] == "W003");
+    assert_eq!(w003.map(|r| r["cell"].clone()).as_deref(), Some("B4"));
     // --period gives one set, and leaves the other in place.
     let before = std::fs::read(w.path("outputs/2022-THD/values.csv")).unwrap();
     let out = w.run(&["--period", "2023-THD"]);
