@@ -347,11 +347,10 @@ fn read_form(bytes: Vec<u8>, sub: &mut Submission, ctx: &ReadContext<'_>) -> Res
     }
     // The title names the unit when neither a code nor a unit name does.
     let named = sub.header.unit_name.as_deref().is_some_and(|n| match_unit_name(n, ctx.config).is_some());
-    if sub.header.unit_code.is_none() && !named {
-        if let Some((at, title)) = form::titles(&sheet, table.row).find(|(_, t)| match_title(t, ctx.config).is_some()) {
-            sub.header.title = Some(title);
-            sub.header.title_cell = Some(at);
-        }
+    let title = || form::titles(&sheet, table.row).find(|(_, t)| match_title(t, ctx.config).is_some());
+    if let Some((at, title)) = (sub.header.unit_code.is_none() && !named).then(title).flatten() {
+        sub.header.title = Some(title);
+        sub.header.title_cell = Some(at);
     }
     drop(sheet);
     read_activity_log(&mut wb, sub, ctx, encoding)
