@@ -522,8 +522,10 @@ fn identify(sub: &mut Submission, found: &Found, ctx: &ReadContext<'_>) {
             sub.period = Some(period.code.clone());
         }
         Some(typed) => {
-            let key = text::fold(&typed);
-            match config.periods.iter().find(|p| text::fold(&p.code) == key || text::fold(&p.name) == key) {
+            // Spaces do not count: ` 2023 - THD ` is `2023-THD`.
+            let key = |s: &str| text::fold(s).replace(' ', "");
+            let typed_key = key(&typed);
+            match config.periods.iter().find(|p| key(&p.code) == typed_key || key(&p.name) == typed_key) {
                 Some(p) => sub.period = Some(p.code.clone()),
                 None => {
                     let i = issue::unknown_period(&typed, &ctx.period.code);
