@@ -266,6 +266,14 @@ pub fn float_to_micros(f: f64) -> Option<i64> {
     Some((f * MICROS as f64).round() as i64)
 }
 
+/// Whether a number read from a cell has digits below the micro-unit, which reading rounds
+/// away (`0.1234567` → `0.123457`): beyond the float's own noise (`0.1 + 0.2`), whatever its
+/// size.
+pub fn beyond_micros(f: f64) -> bool {
+    let scaled = f * MICROS as f64;
+    (scaled - scaled.round()).abs() > (scaled.abs() * 4.0 * f64::EPSILON).max(1e-3)
+}
+
 /// Writes micro-units with `.` as decimal point, no grouping, no trailing zeros.
 pub fn format_micros(micros: i64) -> String {
     let sign = if micros < 0 { "-" } else { "" };
@@ -521,6 +529,16 @@ mod tests {
         assert_eq!(parse_number("12 buổi"), Ok(ParsedNumber { micros: 12 * MICROS, coerced: true }));
         assert_eq!(parse_number("12"), Ok(ParsedNumber { micros: 12 * MICROS, coerced: false }));
         assert_eq!(parse_number("-5").map(|p| p.micros), Ok(-5 * MICROS));
+    }
+
+    #[test]
+    fn digits_below_the_micro_unit_are_told_and_float_noise_is_not() {
+        for f in [0.1234567, 1.0 / 3.0, 3.000_000_1, -2.500_000_49, 1_234_567.123_456_7] {
+            assert!(beyond_micros(f), "{f}");
+        }
+        for f in [0.1 + 0.2, 12.5, 0.000_001, -7.0, 123_456_789.123_456, 2_999_999.999_999, 1e12] {
+            assert!(!beyond_micros(f), "{f}");
+        }
     }
 
     #[test]

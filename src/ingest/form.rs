@@ -328,7 +328,8 @@ pub fn read_value(cell: Option<&Cell>) -> ReadValue {
         Cell::Int(i) if i.abs() <= text::MAX_UNITS => ReadValue::Value { micros: i * text::MICROS, coerced: false },
         Cell::Int(_) => ReadValue::Invalid(BadValue::TooLarge),
         Cell::Float(f) | Cell::Percent(f) => match text::float_to_micros(*f) {
-            Some(micros) => ReadValue::Value { micros, coerced: false },
+            // Rounded to the micro-unit: told, as any value read otherwise than typed.
+            Some(micros) => ReadValue::Value { micros, coerced: text::beyond_micros(*f) },
             None => ReadValue::Invalid(BadValue::TooLarge),
         },
         Cell::Text(t) => match text::parse_number(t) {

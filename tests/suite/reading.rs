@@ -97,6 +97,24 @@ fn text_numbers_and_separators_are_read_with_an_info() {
     assert_eq!(codes(&w, "001.xlsx").iter().filter(|c| *c == "I001").count(), 4);
 }
 
+/// A number with digits below the micro-unit (a formula's `=B5/3`, a mistyped amount) is
+/// rounded to six decimals, and the clerk is told; float noise (`0.1 + 0.2`) is not told.
+#[test]
+fn a_number_rounded_to_six_decimals_is_read_with_an_info() {
+    let w = Workdir::new();
+    let f =
+        Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]).row("CT18", V::N(0.1234567)).row("CT25", V::N(0.1 + 0.2));
+    w.add_form("001.xlsx", &f);
+    assert!(w.run(&[]).status.success());
+    assert_eq!(fate(&w, "001.xlsx"), "accepted");
+    assert_eq!(value(&w, "001", "CT18", "total").as_deref(), Some("0.123457"));
+    assert_eq!(value(&w, "001", "CT25", "total").as_deref(), Some("0.3"));
+    let infos: Vec<_> = w.csv("issues.csv").into_iter().filter(|r| r["code"] == "I001").collect();
+    assert_eq!(infos.len(), 1, "{infos:?}");
+    assert_eq!(infos[0]["indicator"], "CT18");
+    assert!(infos[0]["message"].contains("0.123457"), "{}", infos[0]["message"]);
+}
+
 #[test]
 fn a_count_with_decimals_and_an_ambiguous_number_are_errors() {
     let w = Workdir::new();
