@@ -86,7 +86,7 @@ codes! {
     W012 Warning "Nam/Nữ on an indicator not broken down by sex (ignored)",
     W020 Warning "activity outside the period's activity window",
     W021 Warning "the activity log adds up to more than the indicator table reports (HD01 vs CT03, participants of HD02 vs CT06, costs vs CT25, …)",
-    I001 Info "a value was coerced (`12 buổi`, `-`, text number, `1.234`)",
+    I001 Info "a value was coerced (`12 buổi`, `-`, text number, `1.234`), or rounded to six decimals (`0.1234567`)",
     I002 Info "a form of another configured period (ignored)",
     I003 Info "a folder under the inputs that cannot be listed (ignored, the rest is read)",
     I004 Info "a link to a file outside the inputs (not followed)",
