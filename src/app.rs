@@ -91,9 +91,9 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         Some(Command::Config { action: ConfigAction::Check }) => {
             let s = crate::config::summary(&config);
             let parts: Vec<String> = s.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-            println!("configuration OK: {} (fingerprint {})", parts.join(", "), &config.fingerprint[..12]);
+            crate::outln!("configuration OK: {} (fingerprint {})", parts.join(", "), &config.fingerprint[..12]);
             for (name, _, origin) in &config.sources {
-                println!("  {name}: {origin}");
+                crate::outln!("  {name}: {origin}");
             }
             Ok(Exit::Success)
         }
@@ -102,12 +102,12 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
                 Some(dir) => config.write_to(&dir).map_err(Failure::io)?,
                 None => {
                     for (name, text, origin) in &config.sources {
-                        println!("# ==> {name} ({origin}) <==");
-                        print!("{text}");
+                        crate::outln!("# ==> {name} ({origin}) <==");
+                        crate::out!("{text}");
                         if !text.ends_with('\n') {
-                            println!();
+                            crate::outln!();
                         }
-                        println!();
+                        crate::outln!();
                     }
                 }
             }
@@ -428,7 +428,7 @@ fn run_period(
         // One period prints its run.json as it stands; several print JSON Lines, one each.
         let json = report::run::run_json(config, &outcome, &meta, exit as u8, started, false);
         let text = if several { serde_json::to_string(&json) } else { serde_json::to_string_pretty(&json) };
-        println!("{}", text.unwrap_or_default());
+        crate::outln!("{}", text.unwrap_or_default());
     }
     let mut line = summary_line(&outcome, write.then_some(target.as_path()));
     if let Some(f) = &meta.since_freeze {
@@ -520,7 +520,7 @@ fn print_issues(o: &Outcome, lang: Lang, json: bool, several: bool) {
             .collect();
         // One period: its array as it stands; several: one array per line (JSON Lines).
         let text = if several { serde_json::to_string(&rows) } else { serde_json::to_string_pretty(&rows) };
-        println!("{}", text.unwrap_or_default());
+        crate::outln!("{}", text.unwrap_or_default());
         return;
     }
     for f in &o.files {
@@ -528,7 +528,7 @@ fn print_issues(o: &Outcome, lang: Lang, json: bool, several: bool) {
         if f.sub.issues.is_empty() || elsewhere {
             continue;
         }
-        println!("{} [{}]", f.sub.path, f.fate.label(lang));
+        crate::outln!("{} [{}]", f.sub.path, f.fate.label(lang));
         for i in &f.sub.issues {
             let at = [i.sheet.as_str(), &i.cell_text()]
                 .iter()
@@ -536,7 +536,7 @@ fn print_issues(o: &Outcome, lang: Lang, json: bool, several: bool) {
                 .copied()
                 .collect::<Vec<_>>()
                 .join("!");
-            println!("  {:<5} {:<8} {:<14} {}", i.code, i.severity.as_str(), at, i.message(lang));
+            crate::outln!("  {:<5} {:<8} {:<14} {}", i.code, i.severity.as_str(), at, i.message(lang));
         }
     }
 }
@@ -563,7 +563,7 @@ fn freeze(config: &Config, args: &FreezeArgs) -> Result<Exit, Failure> {
                 let rec = freeze::record(&dir).map_err(Failure::io)?;
                 let by = if rec.by.is_empty() { String::new() } else { format!(", by {}", rec.by) };
                 let note = if rec.note.is_empty() { String::new() } else { format!(": {}", rec.note) };
-                println!("{} freeze {n} of {}{by}{note} → {}", p.code, rec.frozen_at, dir.display());
+                crate::outln!("{} freeze {n} of {}{by}{note} → {}", p.code, rec.frozen_at, dir.display());
             }
         }
         return Ok(Exit::Success);

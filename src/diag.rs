@@ -10,3 +10,42 @@ pub fn peak_memory() -> String {
         .map(|kib| format!(", peak memory {} MiB", kib / 1024))
         .unwrap_or_default()
 }
+
+/// Writes to standard output. A closed pipe (`tonghop validate --json | head`) ends what is
+/// printed, not the run: the run's outputs and exit code do not depend on a reader of its
+/// standard output. Any other failure to write is logged, once.
+pub fn write_stdout(args: std::fmt::Arguments<'_>, newline: bool) {
+    use std::io::Write;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static CLOSED: AtomicBool = AtomicBool::new(false);
+    if CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    let written = out.write_fmt(args).and_then(|()| if newline { out.write_all(b"\n") } else { Ok(()) });
+    if let Err(e) = written.and_then(|()| out.flush()) {
+        CLOSED.store(true, Ordering::Relaxed);
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            tracing::warn!("cannot write to standard output: {e}; the run goes on");
+        }
+    }
+}
+
+/// `println!` to standard output through [`write_stdout`]: never a panic on a closed pipe.
+#[macro_export]
+macro_rules! outln {
+    () => {
+        $crate::diag::write_stdout(format_args!(""), true)
+    };
+    ($($arg:tt)*) => {
+        $crate::diag::write_stdout(format_args!($($arg)*), true)
+    };
+}
+
+/// `print!` to standard output through [`write_stdout`].
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::diag::write_stdout(format_args!($($arg)*), false)
+    };
+}

@@ -453,3 +453,25 @@ proptest! {
         }
     }
 }
+
+/// `tonghop run --json | head -c 10`: the reader of the standard output goes away early. The
+/// run goes on, writes its outputs and exits as it would have, without a crash.
+#[test]
+fn a_closed_standard_output_ends_the_printing_not_the_run() {
+    let w = Workdir::new();
+    w.add_form("001.xlsx", &Form::district("001", 3.0, 10.0, [100.0, 40.0, 60.0]));
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tonghop"))
+        .current_dir(w.dir.path())
+        .env_remove("TONGHOP_LOG")
+        .args(["run", "--as-of", "2023-12-22", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Closed before anything is printed.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("crash"), "{}", stderr(&out));
+    assert!(w.out("values.csv").is_file());
+}
