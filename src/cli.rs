@@ -100,7 +100,8 @@ pub struct RunArgs {
     /// Where the report is written (one folder per period).
     #[arg(long, value_name = "DIR", default_value = "outputs")]
     pub outputs: PathBuf,
-    /// Period code (e.g. 2023-THD); default: the only period, or the one under way.
+    /// Period code (e.g. 2023-THD): that period only; default: every configured period the
+    /// inputs hold a form of, each into its own folder.
     #[arg(long, value_name = "CODE")]
     pub period: Option<String>,
     /// The date the data are taken as of (dd/mm/yyyy or yyyy-mm-dd); default: today in Vietnam.
@@ -109,7 +110,8 @@ pub struct RunArgs {
     /// Files read at once; 1 reads sequentially (same outputs either way).
     #[arg(long, short, value_name = "N")]
     pub jobs: Option<usize>,
-    /// Exit 1 when submissions were rejected or expected units are missing past the deadline.
+    /// Exit 1 when submissions were rejected or expected units are missing past the deadline,
+    /// in the latest period under way, or when a frozen period's figures changed since.
     #[arg(long)]
     pub strict: bool,
     /// Print the outcome as JSON on stdout (run.json's content).
@@ -128,6 +130,7 @@ pub struct TemplateArgs {
     pub dir: Option<PathBuf>,
     #[arg(long, value_name = "DIR", default_value = "outputs")]
     pub outputs: PathBuf,
+    /// Period code; default: the latest configured period.
     #[arg(long, value_name = "CODE")]
     pub period: Option<String>,
     /// Only these unit codes (comma-separated).
@@ -148,6 +151,7 @@ pub struct SampleArgs {
     /// Writes DIR/inputs/<period>/ (and DIR/config/ when units are synthetic).
     #[arg(long, value_name = "DIR")]
     pub outputs: PathBuf,
+    /// Period code; default: the latest configured period.
     #[arg(long, value_name = "CODE")]
     pub period: Option<String>,
     /// Units left without a form.
