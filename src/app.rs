@@ -329,7 +329,7 @@ fn run_report(config: &Config, args: &RunArgs, lang: Lang, quiet: bool, write: b
             }
             Err(f) if periods.len() > 1 => {
                 // One period refused does not stop the others: said here, counted at the end.
-                eprintln!("tonghop: error: {:#}", f.error);
+                crate::errln!("tonghop: error: {:#}", f.error);
                 f.exit
             }
             Err(f) => return Err(f),
@@ -434,7 +434,7 @@ fn run_period(
     if let Some(f) = &meta.since_freeze {
         line.push_str(&format!("; {}", report::freeze::summary(f)));
     }
-    eprintln!("{line}");
+    crate::errln!("{line}");
     let totals = outcome.tables.totals.iter().map(|(i, b, t)| ((*i, *b), *t)).collect();
     Ok((exit, totals))
 }
@@ -549,7 +549,7 @@ fn template(config: &Config, args: &TemplateArgs) -> Result<Exit, Failure> {
     }
     std::fs::create_dir_all(&dir).map_err(Failure::io)?;
     let written = crate::forms::write_templates(config, period, &dir, args.units.as_deref()).map_err(Failure::io)?;
-    eprintln!("{}: {} blank forms → {}", period.code, written.len(), dir.display());
+    crate::errln!("{}: {} blank forms → {}", period.code, written.len(), dir.display());
     Ok(Exit::Success)
 }
 
@@ -580,7 +580,7 @@ fn freeze(config: &Config, args: &FreezeArgs) -> Result<Exit, Failure> {
     let _lock = lock_outputs(&args.outputs)?;
     match freeze::freeze(&args.outputs, &code, frozen_at, &args.by, &args.note) {
         Ok(dir) => {
-            eprintln!("{code}: the report is frozen → {}", dir.display());
+            crate::errln!("{code}: the report is frozen → {}", dir.display());
             Ok(Exit::Success)
         }
         Err(FreezeError::Nothing(why)) => Err(Failure::usage(anyhow::anyhow!(why))),
@@ -604,6 +604,6 @@ fn sample(config: &Config, args: &SampleArgs) -> Result<Exit, Failure> {
     };
     let s = crate::forms::write_sample(config, period, &opts, &args.outputs).map_err(Failure::io)?;
     let cfg = s.config_dir.as_ref().map(|d| format!(", configuration → {}", d.display())).unwrap_or_default();
-    eprintln!("{}: {} forms of {} units → {}{cfg}", period.code, s.files, s.units, s.inputs_dir.display());
+    crate::errln!("{}: {} forms of {} units → {}{cfg}", period.code, s.files, s.units, s.inputs_dir.display());
     Ok(Exit::Success)
 }

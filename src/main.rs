@@ -30,6 +30,9 @@ fn main() -> Exit {
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .without_time()
+        // A log line that cannot be written (`tonghop run 2>&1 | head`) is dropped; the
+        // default would report it on standard error, and fail there again.
+        .log_internal_errors(false)
         .init();
     set_panic_hook(cli.global.verbose);
     // Before any thread starts: SIGINT/SIGTERM end the run with one line and a clean outputs folder.
@@ -37,7 +40,7 @@ fn main() -> Exit {
     match app::run(cli) {
         Ok(exit) => exit,
         Err(f) => {
-            eprintln!("tonghop: error: {:#}", f.error);
+            tonghop::errln!("tonghop: error: {:#}", f.error);
             f.exit
         }
     }
