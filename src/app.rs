@@ -153,10 +153,17 @@ fn settings(config: &Config, args: &RunArgs, lang: Lang) -> Result<Settings, Fai
         None => today_in_vietnam(),
     };
     let period = resolve_period(config, args.period.as_deref())?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let jobs = match args.jobs {
         Some(0) => return Err(Failure::usage(anyhow::anyhow!("--jobs must be at least 1"))),
+        // Reading is work for the cores (and a slow share's waits): past four threads a core,
+        // more only holds more forms in memory at once, and thousands cannot be started.
+        Some(n) if n > 4 * cores => {
+            tracing::warn!("--jobs {n} is more than {cores} cores can use; reading with {}", 4 * cores);
+            4 * cores
+        }
         Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        None => cores,
     };
     Ok(Settings { inputs: args.inputs.clone(), outputs: args.outputs.clone(), period, as_of, jobs, lang })
 }

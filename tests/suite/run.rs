@@ -238,6 +238,11 @@ fn two_runs_and_both_job_counts_give_identical_outputs() {
         assert_eq!(n1, n2);
         assert!(b1 == b2, "{n1} differs between runs");
     }
+    // More threads than can be started: read with what the machine can use, said in the log.
+    let out = w.run(&["--jobs", "1000000"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--jobs 1000000 is more than"), "{}", stderr(&out));
+    assert!(snapshot(&w) == second, "outputs differ with --jobs 1000000");
     assert!(first.iter().any(|(n, _)| n.ends_with(".parquet")));
 }
 
