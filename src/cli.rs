@@ -107,7 +107,7 @@ pub struct RunArgs {
     /// The date the data are taken as of (dd/mm/yyyy or yyyy-mm-dd); default: today in Vietnam.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
-    /// Files read at once; 1 reads sequentially (same outputs either way).
+    /// Files read at once (at most four per core); 1 reads sequentially (same outputs either way).
     #[arg(long, short, value_name = "N")]
     pub jobs: Option<usize>,
     /// Exit 1 when submissions were rejected or expected units are missing past the deadline,
