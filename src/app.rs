@@ -609,6 +609,7 @@ fn sample(config: &Config, args: &SampleArgs) -> Result<Exit, Failure> {
         real_styles: args.styles == crate::cli::FormStyles::Real,
         magnitude: args.magnitude,
     };
+    opts.check().map_err(Failure::usage)?;
     let s = crate::forms::write_sample(config, period, &opts, &args.outputs).map_err(Failure::io)?;
     let cfg = s.config_dir.as_ref().map(|d| format!(", configuration → {}", d.display())).unwrap_or_default();
     crate::errln!("{}: {} forms of {} units → {}{cfg}", period.code, s.files, s.units, s.inputs_dir.display());

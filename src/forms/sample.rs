@@ -42,6 +42,17 @@ pub struct SampleOptions {
     pub magnitude: u32,
 }
 
+impl SampleOptions {
+    /// Whether the options make a sample: each fault needs a unit of its own.
+    pub fn check(&self) -> Result<()> {
+        let (n, total) = (self.units, self.missing + self.rejected + self.resubmitted + self.late + self.warned);
+        if total > n {
+            bail!("{total} faults need {total} distinct units, but the sample has only {n} units");
+        }
+        Ok(())
+    }
+}
+
 /// What `tonghop sample` wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SampleSummary {
@@ -493,11 +504,8 @@ fn synthetic_units(config: &Config, count: usize) -> Vec<Unit> {
 /// Chooses the units that get each fault: distinct, spread by a seeded shuffle, the first
 /// unit last.
 fn choose_faults(config: &Config, units: &[Unit], opts: &SampleOptions, rng: &mut Rng) -> Result<Vec<Fault>> {
+    opts.check()?;
     let n = units.len();
-    let total = opts.missing + opts.rejected + opts.resubmitted + opts.late + opts.warned;
-    if total > n {
-        bail!("{total} faults need {total} distinct units, but the sample has only {n} units");
-    }
     let mut order: Vec<usize> = (1..n).collect();
     for i in (1..order.len()).rev() {
         let j = rng.below(i as u64 + 1) as usize;

@@ -256,6 +256,10 @@ fn exit_codes_for_usage_io_and_lock() {
     assert_eq!(out.status.code(), Some(2));
     let out = w.cmd().args(["run", "--as-of", "01/01/0001"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    // More faults than units is a usage error, not an I/O failure; nothing is written.
+    let out = w.cmd().args(["sample", "--units", "3", "--missing", "5", "--outputs", "mau"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!w.path("mau").exists());
     let out = w.cmd().args(["run", "--inputs", "khong_co"]).output().unwrap();
     assert_eq!(out.status.code(), Some(3));
     // A lock held by another process (here: this test) stops the run at once.
