@@ -273,11 +273,23 @@ fn activity_tables(config: &Config, period: &Period, accepted: &[&Submission]) -
     // Channel rows: 0..3 one per channel, ALL_CHANNELS for the form's whole log.
     const ALL_CHANNELS: u32 = 3;
     let mut rows = SumsRows::default();
+    let mut by_bucket_kind = BTreeMap::new();
+    let mut weekly = WeeklyRows::default();
     for sub in accepted {
         let Some(unit) = sub.unit.as_deref().and_then(|c| config.unit_position(c)) else {
             continue;
         };
         let s = &sub.activity_summary;
+        for &(b, k, n, p) in &s.by_week_type {
+            if usize::from(b) < t.by_week_type.len() && usize::from(k) < config.activity_types.len() {
+                weekly.push(b, k, n, p);
+            }
+        }
+        // The weekly frame is summed and emptied a slice at a time: it is a row per form,
+        // week and type, the largest table of a run.
+        if weekly.len() >= SLICE {
+            add_sums(&mut by_bucket_kind, &std::mem::take(&mut weekly).frame()?, &WeeklyRows::BY, &WeeklyRows::SUMS)?;
+        }
         if s.total.activities == 0 {
             continue;
         }
@@ -287,23 +299,6 @@ fn activity_tables(config: &Config, period: &Period, accepted: &[&Submission]) -
             if sums.activities > 0 {
                 rows.push(unit as u32, unit_type, ch as u32, sums);
             }
-        }
-    }
-    let mut by_bucket_kind = BTreeMap::new();
-    let mut weekly = WeeklyRows::default();
-    for sub in accepted {
-        if sub.unit.as_deref().and_then(|c| config.unit_position(c)).is_none() {
-            continue;
-        }
-        for &(b, k, n, p) in &sub.activity_summary.by_week_type {
-            if usize::from(b) < t.by_week_type.len() && usize::from(k) < config.activity_types.len() {
-                weekly.push(b, k, n, p);
-            }
-        }
-        // The frame is summed and emptied a slice at a time: it is a row per form, week
-        // and type, the largest table of a run.
-        if weekly.len() >= SLICE {
-            add_sums(&mut by_bucket_kind, &std::mem::take(&mut weekly).frame()?, &WeeklyRows::BY, &WeeklyRows::SUMS)?;
         }
     }
     add_sums(&mut by_bucket_kind, &weekly.frame()?, &WeeklyRows::BY, &WeeklyRows::SUMS)?;

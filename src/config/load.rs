@@ -103,9 +103,11 @@ impl Config {
             indicators.iter().enumerate().map(|(i, ind)| (ind.code.to_ascii_uppercase(), i)).collect();
         let folded_indicator_names = indicators.iter().map(|i| text::fold(&i.name)).collect();
         let folded_activity_type_names = p.activity_types.iter().map(|t| text::fold(&t.name)).collect();
+        let period_keys = p.periods.iter().map(|p| (super::period_key(&p.code), super::period_key(&p.name))).collect();
         Config {
             folded_indicator_names,
             folded_activity_type_names,
+            period_keys,
             unit_types: p.unit_types,
             units,
             sections: p.sections,

@@ -265,6 +265,8 @@ pub struct Config {
     /// Activity type names after [`text::fold`], in catalogue order: activity rows name
     /// their type by these.
     pub folded_activity_type_names: Vec<String>,
+    /// Each period's code and name as [`Config::period_typed`] compares them.
+    period_keys: Vec<(String, String)>,
     unit_index: HashMap<UnitCode, usize>,
     /// Unit codes in upper case, for codes typed in another case.
     unit_index_upper: HashMap<String, usize>,
@@ -360,6 +362,13 @@ impl Config {
         self.periods.iter().find(|p| p.code == code)
     }
 
+    /// The period a form's `Kỳ báo cáo` names: its code or its name, folded, spaces not
+    /// counting (` 2023 - thd ` is `2023-THD`).
+    pub fn period_typed(&self, typed: &str) -> Option<&Period> {
+        let key = period_key(typed);
+        self.period_keys.iter().position(|(code, name)| *code == key || *name == key).map(|i| &self.periods[i])
+    }
+
     /// A unit type's row of `unit_types.csv`.
     pub fn unit_type(&self, t: UnitType) -> &UnitTypeDef {
         &self.unit_types[usize::from(t.0)]
@@ -447,6 +456,11 @@ pub fn summary(c: &Config) -> BTreeMap<&'static str, usize> {
         ("rules", c.rules.len()),
         ("periods", c.periods.len()),
     ])
+}
+
+/// A period's code or name as typed, for comparing: folded, without spaces.
+fn period_key(s: &str) -> String {
+    crate::text::fold(s).replace(' ', "")
 }
 
 #[cfg(test)]

@@ -521,18 +521,13 @@ fn identify(sub: &mut Submission, found: &Found, ctx: &ReadContext<'_>) {
             sub.issues.push(locate(issue::period_blank(&period.code), sub.header.period_cell, ""));
             sub.period = Some(period.code.clone());
         }
-        Some(typed) => {
-            // Spaces do not count: ` 2023 - THD ` is `2023-THD`.
-            let key = |s: &str| text::fold(s).replace(' ', "");
-            let typed_key = key(&typed);
-            match config.periods.iter().find(|p| key(&p.code) == typed_key || key(&p.name) == typed_key) {
-                Some(p) => sub.period = Some(p.code.clone()),
-                None => {
-                    let i = issue::unknown_period(&typed, &ctx.period.code);
-                    sub.issues.push(locate(i, sub.header.period_cell, &typed));
-                }
+        Some(typed) => match config.period_typed(&typed) {
+            Some(p) => sub.period = Some(p.code.clone()),
+            None => {
+                let i = issue::unknown_period(&typed, &ctx.period.code);
+                sub.issues.push(locate(i, sub.header.period_cell, &typed));
             }
-        }
+        },
     }
 }
 
